@@ -1,0 +1,168 @@
+import type pg from 'pg';
+import { createRun } from '../src/billing/run.ts';
+import { executeRun } from '../src/billing/execute.ts';
+import { SHARD_TASK } from '../src/billing/run-sql.ts';
+import { configSchema } from '../src/config/index.ts';
+import { seedDataset } from '../src/seed/index.ts';
+import { copyRows, type CopyCell } from '../src/db/copy.ts';
+import { invoiceColumns, lineColumns } from '../src/billing/persist-sql.ts';
+import { silentLog } from '../src/log.ts';
+import { freshDatabase, intFlag, note, postgresCpuSampler, rssSampler, type BenchDatabase } from './support.ts';
+
+const PERIOD = '2026-11';
+/**
+ * An embedded instance of its own: the Postgres CPU figure counts every process of the instance,
+ * so another benchmark sharing it (api, pdf) would be counted as ours.
+ */
+const BENCH_DATA_DIR = '.billflow/bench-billing';
+const ISSUE_DATE = '2026-12-01';
+
+async function seedAndRun(db: BenchDatabase, customers: number, threads: number, concurrency: number, shardSize: number) {
+  const seedStart = performance.now();
+  await seedDataset(db.pool, { customers, seed: 1, period: PERIOD });
+  const seedMs = Math.round(performance.now() - seedStart);
+  note(`seeded ${customers} customers in ${seedMs} ms`);
+  // The run starts from a settled database, as a month-end run does: the seed's tables vacuumed
+  // and analyzed, its dirty pages checkpointed. Without this, autovacuum and the checkpointer
+  // worked off the seed's millions of fresh rows during the measured run (1–2 s of Postgres CPU
+  // per 100k customers, at random).
+  const settleStart = performance.now();
+  await db.pool.query('vacuum (analyze)');
+  await db.pool.query('checkpoint');
+  note(`vacuumed, analyzed and checkpointed the seeded database in ${Math.round(performance.now() - settleStart)} ms`);
+  const rss = rssSampler();
+  const pgCpu = await postgresCpuSampler(db.pool);
+  const pgCpuBefore = pgCpu.sampleMs();
+  const nodeCpuBefore = process.cpuUsage();
+  const created = await createRun(db.pool, { period: PERIOD, issueDate: ISSUE_DATE, shardSize, maxAttempts: 3, netTermsDays: 15 });
+  const summary = await executeRun({ pool: db.pool, log: silentLog }, {
+    runId: created.runId, threads, pollMs: 100,
+    // Billing only: the shards queue their PDFs (src/documents), which have their own benchmark
+    // (`bench pdf`); rendering them in these threads would be measured as billing.
+    runner: { connectionString: db.url, concurrency, pollIntervalMs: 500, heartbeatMs: 5000, deadAfterMs: 60000, tasks: [SHARD_TASK] },
+  });
+  rss.stop();
+  const nodeCpu = process.cpuUsage(nodeCpuBefore);
+  const pgCpuAfter = pgCpu.sampleMs();
+  const cpuMs = {
+    billflow: Math.round((nodeCpu.user + nodeCpu.system) / 1000),
+    postgres: pgCpuBefore === null || pgCpuAfter === null ? null : pgCpuAfter - pgCpuBefore,
+  };
+  note(`cpu time: ${JSON.stringify(cpuMs)}`);
+  const stages = (await db.pool.query(`select coalesce(sum((stage_ms->>'load')::int), 0)::int as load,
+      coalesce(sum((stage_ms->>'compute')::int + (stage_ms->>'validate')::int + (stage_ms->>'dedupe')::int), 0)::int as compute,
+      coalesce(sum((stage_ms->>'persist')::int), 0)::int as persist from billing_shards where run_id = $1`, [created.runId])).rows[0];
+  note(`stage totals over all shards (ms of thread time): ${JSON.stringify(stages)}`);
+  if (summary.failedShards > 0) throw new Error(`run ${summary.runId} parked ${summary.failedShards} shard(s)`);
+  note(`billed ${summary.invoices} invoices (${summary.lines} lines) in ${summary.durationMs} ms`);
+  return { seedMs, summary, peakRssMb: rss.peakMb(), stages, cpuMs };
+}
+
+/** The run's own output rows, to replay through the naive loop and the raw COPY floor. */
+async function readOutput(pool: pg.Pool): Promise<{ invoices: CopyCell[][]; lines: Map<number, CopyCell[][]> }> {
+  const inv = await pool.query({ text: `select ${invoiceColumns.join(', ')} from invoices order by id`, rowMode: 'array' });
+  const lin = await pool.query({ text: `select ${lineColumns.join(', ')} from invoice_lines order by invoice_id, line_no`, rowMode: 'array' });
+  const lines = new Map<number, CopyCell[][]>();
+  for (const row of lin.rows as CopyCell[][]) {
+    const id = row[0] as number;
+    let list = lines.get(id);
+    if (!list) lines.set(id, (list = []));
+    list.push(row.map((c) => (c !== null && typeof c === 'object' ? JSON.stringify(c) : c)));
+  }
+  const invoices = (inv.rows as CopyCell[][]).map((row) => row.map((c) => (c !== null && typeof c === 'object' && !(c instanceof Date) ? JSON.stringify(c) : c)));
+  return { invoices, lines };
+}
+
+async function emptyCopyOfTables(pool: pg.Pool, schema: string): Promise<void> {
+  await pool.query(`drop schema if exists ${schema} cascade; create schema ${schema};
+    create table ${schema}.invoices (like public.invoices including all);
+    create table ${schema}.invoice_lines (like public.invoice_lines including all);`);
+}
+
+/** (b) the write floor: one COPY of the same invoices and lines, no load, no compute. */
+async function measureFloor(pool: pg.Pool, out: Awaited<ReturnType<typeof readOutput>>): Promise<number> {
+  await emptyCopyOfTables(pool, 'floor');
+  const client = await pool.connect();
+  try {
+    const start = performance.now();
+    await client.query('begin');
+    await copyRows(client, 'floor.invoice_lines', lineColumns, (function* () {
+      for (const list of out.lines.values()) yield* list;
+    })());
+    await copyRows(client, 'floor.invoices', invoiceColumns, out.invoices);
+    await client.query('commit');
+    return Math.round(performance.now() - start);
+  } finally {
+    client.release();
+  }
+}
+
+/** (a) the naive loop: one transaction per invoice, single-row INSERTs awaited one by one. */
+async function measureNaive(pool: pg.Pool, out: Awaited<ReturnType<typeof readOutput>>, limit: number): Promise<{ ms: number; invoices: number }> {
+  await emptyCopyOfTables(pool, 'naive');
+  const client = await pool.connect();
+  const invSql = `insert into naive.invoices (${invoiceColumns.join(', ')}) values (${invoiceColumns.map((_, i) => `$${i + 1}`).join(', ')})`;
+  const lineSql = `insert into naive.invoice_lines (${lineColumns.join(', ')}) values (${lineColumns.map((_, i) => `$${i + 1}`).join(', ')})`;
+  const invoices = out.invoices.slice(0, limit);
+  try {
+    const start = performance.now();
+    for (const row of invoices) {
+      await client.query('begin');
+      await client.query(invSql, row);
+      for (const line of out.lines.get(row[0] as number) ?? []) await client.query(lineSql, line);
+      await client.query('commit');
+    }
+    return { ms: Math.round(performance.now() - start), invoices: invoices.length };
+  } finally {
+    client.release();
+  }
+}
+
+export async function benchBilling(flags: Map<string, string>): Promise<Record<string, unknown>> {
+  const customers = intFlag(flags, 'customers', 1_000_000);
+  const compare = intFlag(flags, 'compare', Math.min(customers, 100_000));
+  // The run as `billflow run` does it by default: its worker threads and shards per thread.
+  const defaults = configSchema.parse({});
+  const threads = intFlag(flags, 'threads', defaults.billing.workers);
+  const concurrency = intFlag(flags, 'concurrency', defaults.worker.concurrency);
+  const shardSize = intFlag(flags, 'shard-size', 5_000);
+  const result: Record<string, unknown> = { bench: 'billing', customers, threads, concurrency, shardSize };
+
+  const main = await freshDatabase(flags, 'billing', BENCH_DATA_DIR);
+  try {
+    const { seedMs, summary, peakRssMb, stages, cpuMs } = await seedAndRun(main, customers, threads, concurrency, shardSize);
+    Object.assign(result, {
+      seedMs, seedCustomersPerSec: Math.round((customers * 1000) / seedMs),
+      durationMs: summary.durationMs, invoices: summary.invoices, lines: summary.lines,
+      linesPerInvoice: Number((summary.lines / Math.max(1, summary.invoices)).toFixed(2)),
+      quarantined: summary.quarantined, skipped: summary.skipped,
+      invoicesPerSec: summary.invoicesPerSec, peakRssMb, stageMs: stages, cpuMs,
+    });
+  } finally {
+    await main.drop();
+    await main.close();
+  }
+  if (compare > 0) {
+    const cmp = await freshDatabase(flags, 'compare', BENCH_DATA_DIR);
+    try {
+      const ours = await seedAndRun(cmp, compare, threads, concurrency, shardSize);
+      const out = await readOutput(cmp.pool);
+      const floorMs = await measureFloor(cmp.pool, out);
+      note(`floor: COPY of ${out.invoices.length} invoices in ${floorMs} ms`);
+      const naiveLimit = intFlag(flags, 'naive-limit', out.invoices.length);
+      const naive = await measureNaive(cmp.pool, out, naiveLimit);
+      // Scaled only when --naive-limit samples fewer invoices than the run wrote (said in the output).
+      const naiveMs = Math.round((naive.ms * out.invoices.length) / Math.max(1, naive.invoices));
+      note(`naive: ${naive.invoices} invoices in ${naive.ms} ms`);
+      Object.assign(result, {
+        compare: { customers: compare, invoices: out.invoices.length, oursMs: ours.summary.durationMs, floorMs, naiveMs, naiveMeasuredInvoices: naive.invoices },
+        ratioVsNaive: Number((naiveMs / ours.summary.durationMs).toFixed(2)),
+        ratioVsFloor: Number((ours.summary.durationMs / floorMs).toFixed(2)),
+      });
+    } finally {
+      await cmp.drop();
+      await cmp.close();
+    }
+  }
+  return result;
+}

@@ -1,0 +1,194 @@
+import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { NodeCompiler as NodeCompilerType, NodeError } from '@myriaddreamin/typst-ts-node-compiler';
+import { BillflowError } from '../errors.ts';
+import { loadFonts } from './fonts.ts';
+import { extractPart, parsePdf } from './pdf-split.ts';
+import { isStale, loadTemplateSet, TEMPLATE_FILE, templateError, type TemplateSet } from './templates.ts';
+import type { DocumentKind, DocumentView } from './view.ts';
+
+/**
+ * Typst in-process (the napi build of typst.ts): no CLI process, no browser. Documents render in
+ * batches: one Typst document per batch, one PDF export, then the PDF is split per document
+ * (pdf-split.ts). Data reaches a template only as JSON through a virtual file
+ * (`/.billflow/batch.json`, read with `json()`), never pasted into template source.
+ *
+ * Memory: Typst memoizes layout in a process-global cache that grows about 1 MB per document
+ * unless evicted. The cache is evicted after every batch, and the compiler itself is replaced
+ * (recycled) after `recycleAfterDocuments`, which also re-reads fonts and templates.
+ */
+const require = createRequire(import.meta.url);
+type TypstModule = typeof import('@myriaddreamin/typst-ts-node-compiler');
+let typst: TypstModule | null = null;
+/** The native module (~50 MB) is loaded on first use, not by every process that imports billing. */
+function typstModule(): TypstModule {
+  return (typst ??= require('@myriaddreamin/typst-ts-node-compiler') as TypstModule);
+}
+
+/**
+ * Each compile leaves ~25 MB per 100 documents in native objects (the laid-out document, the
+ * compile result) that are freed only when V8 collects their small JS handles — and V8, not
+ * seeing the native size, rarely does. Without help RSS grows ~0.25 MB per document forever;
+ * with a full collection every few hundred documents (~10 ms each), it stays flat. The native
+ * finalizers then run on the next turn of the event loop, so callers must await between batches
+ * (the render job does: database and store I/O).
+ */
+let collect: (() => void) | null = null;
+function collectGarbage(): void {
+  if (!collect) {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+  }
+  collect();
+}
+
+/** Virtual workspace root: nothing under it exists on disk; every file is handed over. */
+const ROOT = '/billflow-templates';
+const BATCH_JSON = '/.billflow/batch.json';
+const MAX_DIAGNOSTICS = 5;
+
+export interface RendererOptions {
+  templatesDir?: string | null;
+  /** Replace the compiler after this many documents (bounded memory). */
+  recycleAfterDocuments?: number;
+  /** Typst cache entries unused for this many evictions are dropped (0 = drop all). */
+  evictMaxAge?: number;
+  /** Run a full garbage collection after this many documents (frees Typst's native memory). */
+  collectEveryDocuments?: number;
+}
+
+export interface RenderedDocument {
+  pdf: Buffer;
+  pages: number;
+}
+
+/**
+ * The wrapper that lays a batch of one kind out. Before each document, an invisible marker
+ * records the page it starts on (it lands on the document's first page), so one query after
+ * layout tells which pages belong to which document. The marker is content, not a page style:
+ * a per-document style would defeat Typst's layout cache (see templates/lib.typ).
+ */
+function batchSource(kind: DocumentKind): string {
+  return [
+    `#import "/${TEMPLATE_FILE[kind]}": render`,
+    `#let batch = json("${BATCH_JSON}")`,
+    `#for (i, doc) in batch.enumerate() {`,
+    `  if i > 0 { pagebreak(weak: true) }`,
+    `  context [#metadata(here().page())<billflow-document-start>]`,
+    `  render(doc)`,
+    `}`,
+  ].join('\n');
+}
+
+export class DocumentRenderer {
+  templates: TemplateSet;
+  private compiler: NodeCompilerType | null = null;
+  private documentsSinceRecycle = 0;
+  private documentsSinceCollect = 0;
+  private readonly options: Required<RendererOptions>;
+  /** Counts for the bench and logs. */
+  stats = { batches: 0, documents: 0, recycles: 0, templateReloads: 0 };
+
+  constructor(options: RendererOptions = {}) {
+    this.options = {
+      templatesDir: options.templatesDir ?? null,
+      recycleAfterDocuments: options.recycleAfterDocuments ?? 20_000,
+      evictMaxAge: options.evictMaxAge ?? 0,
+      collectEveryDocuments: options.collectEveryDocuments ?? 400,
+    };
+    this.templates = loadTemplateSet(this.options.templatesDir);
+  }
+
+  /** Re-reads the templates when a file changed; returns true if it did. */
+  refreshTemplates(): boolean {
+    if (!isStale(this.templates)) return false;
+    this.templates = loadTemplateSet(this.options.templatesDir);
+    this.compiler = null;
+    this.stats.templateReloads++;
+    return true;
+  }
+
+  private getCompiler(): NodeCompilerType {
+    if (this.compiler && this.documentsSinceRecycle < this.options.recycleAfterDocuments) return this.compiler;
+    if (this.compiler) {
+      this.stats.recycles++;
+      this.compiler.evictCache(0);
+      this.compiler = null;
+    }
+    const compiler = typstModule().NodeCompiler.create({ workspace: ROOT, fontArgs: [{ fontBlobs: loadFonts() }] });
+    for (const file of this.templates.files.values()) {
+      if (file.name.endsWith('.typ')) compiler.addSource(`${ROOT}/${file.name}`, file.bytes.toString('utf8'));
+      else compiler.mapShadow(`${ROOT}/${file.name}`, file.bytes);
+    }
+    for (const kind of Object.keys(TEMPLATE_FILE) as DocumentKind[]) compiler.addSource(`${ROOT}/.billflow/${kind}.typ`, batchSource(kind));
+    this.compiler = compiler;
+    this.documentsSinceRecycle = 0;
+    return compiler;
+  }
+
+  /** Renders documents of one kind; the result is in the input's order. Throws template_error. */
+  renderBatch(views: DocumentView[]): RenderedDocument[] {
+    if (views.length === 0) return [];
+    const kind = views[0]!.kind;
+    if (views.some((v) => v.kind !== kind)) throw new Error('renderBatch: one kind per batch');
+    if (!this.templates.files.has(TEMPLATE_FILE[kind])) throw templateError(`no ${TEMPLATE_FILE[kind]} in ${this.templates.dirs.join(' or ')}`);
+    const compiler = this.getCompiler();
+    compiler.mapShadow(`${ROOT}${BATCH_JSON}`, Buffer.from(JSON.stringify(views)));
+    try {
+      const result = compiler.compile({ mainFilePath: `${ROOT}/.billflow/${kind}.typ` });
+      const doc = result.result;
+      if (result.hasError() || !doc) throw this.diagnosticsError(compiler, result.takeDiagnostics() ?? result.takeError(), kind);
+      const starts = (compiler.query(doc, { selector: '<billflow-document-start>' }) as { value: number }[]).map((m) => m.value - 1);
+      if (starts.length !== views.length) throw new Error(`renderBatch: ${views.length} documents but ${starts.length} start marks`);
+      // typst-ts 0.6.0 (pinned: 0.7.0 lacks darwin/win builds, see decisions.md) writes untagged PDFs.
+      const pdf = compiler.pdf(doc, {});
+      const parsed = parsePdf(pdf);
+      if (parsed.pages.length !== doc.numOfPages) throw new Error(`renderBatch: ${doc.numOfPages} pages laid out, ${parsed.pages.length} in the PDF`);
+      const out: RenderedDocument[] = [];
+      for (let i = 0; i < views.length; i++) {
+        const first = starts[i]!;
+        const pages = (i + 1 < starts.length ? starts[i + 1]! : parsed.pages.length) - first;
+        const v = views[i]!;
+        if (pages < 1) throw templateError(`document ${v.number} has no page of its own (does the template produce any content?)`);
+        out.push({ pages, pdf: extractPart(parsed, { firstPage: first, pages, title: v.title, lang: v.lang, date: v.raw.issueDate }) });
+      }
+      this.stats.batches++;
+      this.stats.documents += views.length;
+      this.documentsSinceRecycle += views.length;
+      return out;
+    } finally {
+      compiler.unmapShadow(`${ROOT}${BATCH_JSON}`);
+      compiler.evictCache(this.options.evictMaxAge);
+      this.documentsSinceCollect += views.length;
+      if (this.documentsSinceCollect >= this.options.collectEveryDocuments) {
+        this.documentsSinceCollect = 0;
+        collectGarbage();
+      }
+    }
+  }
+
+  /** Typst diagnostics → template_error naming the real file, line and column. */
+  private diagnosticsError(compiler: NodeCompilerType, error: NodeError | null, kind: DocumentKind): BillflowError {
+    const raw = error ? (compiler.fetchDiagnostics(error) as Diagnostic[]) : [];
+    const errors = raw.filter((d) => d.severity === 1).slice(0, MAX_DIAGNOSTICS);
+    const details = errors.map((d) => ({ field: this.location(d), message: d.message }));
+    if (details.length === 0) details.push({ field: TEMPLATE_FILE[kind], message: error?.shortDiagnostics?.map((d: Diagnostic) => d.message).join('; ') || 'compilation failed' });
+    const first = details[0]!;
+    return new BillflowError('template_error', `template error in ${first.field}: ${first.message}`, { httpStatus: 500, details });
+  }
+
+  private location(d: Diagnostic): string {
+    const name = d.path.startsWith(`${ROOT}/`) ? d.path.slice(ROOT.length + 1) : d.path;
+    const file = this.templates.files.get(name);
+    const where = file ? file.realPath : name === '.billflow/batch.json' ? 'batch data' : name;
+    return d.range ? `${where}:${d.range.start.line + 1}:${d.range.start.character + 1}` : where;
+  }
+}
+
+interface Diagnostic {
+  message: string;
+  path: string;
+  severity: number;
+  range: { start: { line: number; character: number } } | null;
+}

@@ -1,0 +1,21 @@
+/**
+ * Subscriptions: lifecycle writes (start, cancel, change plan) and, re-exported, the pure
+ * day-based proration the billing run applies to the intervals they leave behind.
+ */
+export {
+  createSubscription,
+  cancelSubscription,
+  changePlan,
+  getSubscription,
+  createSubscriptionSchema,
+  cancelSubscriptionSchema,
+  changePlanSchema,
+} from './lifecycle.ts';
+export type {
+  Subscription,
+  PlanChange,
+  CreateSubscriptionInput,
+  CancelSubscriptionInput,
+  ChangePlanInput,
+} from './lifecycle.ts';
+export * from './proration.ts';

@@ -1,0 +1,105 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildInvoiceView, buildLoanStatementView, DEFAULT_TEMPLATES_DIR, DocumentRenderer, sampleInvoiceRecord, sampleStatementRecord } from '../../src/documents/index.ts';
+import { BillflowError } from '../../src/errors.ts';
+import { formatMinor } from '../../src/money/format.ts';
+import { hasPdftoppm, inkShareOfFirstPage, pdfText } from './pdf-tools.ts';
+
+const squash = (s: string) => s.replace(/\s+/g, '');
+
+describe('documents: rendering with Typst', { concurrency: false }, () => {
+  const renderer = new DocumentRenderer();
+
+  it('an invoice PDF carries its number, customer, totals and currency symbol in every locale', async () => {
+    const symbols: Record<string, string> = { en: '£', fr: '€', de: '€', es: '€', hi: '₹', ja: '¥' };
+    for (const locale of Object.keys(symbols)) {
+      const record = sampleInvoiceRecord(3, locale);
+      const view = buildInvoiceView(record, renderer.templates);
+      const [doc] = renderer.renderBatch([view]);
+      assert.equal(doc!.pages, 1);
+      assert.ok(doc!.pdf.length <= 30 * 1024, `${locale}: ${doc!.pdf.length} bytes > 30 KB`);
+      const { pages, text } = await pdfText(doc!.pdf);
+      const all = squash(text.join(' '));
+      assert.equal(pages, 1);
+      assert.ok(all.includes(record.number), `${locale}: number`);
+      assert.ok(all.includes(squash(record.customer.name)), `${locale}: customer name`);
+      assert.ok(all.includes(squash(formatMinor(record.totalMinor, record.currency, view.locale))), `${locale}: total ${formatMinor(record.totalMinor, record.currency, view.locale)}`);
+      assert.ok(all.includes(symbols[locale]!), `${locale}: ${symbols[locale]}`);
+    }
+  });
+
+  it('labels come from the locale\'s message file (Hindi in Devanagari)', async () => {
+    const [doc] = renderer.renderBatch([buildInvoiceView(sampleInvoiceRecord(1, 'hi'), renderer.templates)]);
+    const all = (await pdfText(doc!.pdf)).text.join(' ');
+    // Devanagari is laid out in conjuncts, so extracted text is only approximately the source;
+    // a short label and the script itself are enough to know the Hindi messages were used.
+    assert.match(all, /[\u0900-\u097F]{2}/);
+    assert.match(all, /कर/);
+    const [de] = renderer.renderBatch([buildInvoiceView(sampleInvoiceRecord(1, 'de'), renderer.templates)]);
+    assert.match((await pdfText(de!.pdf)).text.join(' '), /Rechnung/);
+  });
+
+  it('a batch is split into one PDF per document, each standalone and deterministic', async () => {
+    const views = Array.from({ length: 25 }, (_, i) => buildInvoiceView(sampleInvoiceRecord(i, 'en'), renderer.templates));
+    const docs = renderer.renderBatch(views);
+    assert.equal(docs.length, 25);
+    for (const [i, doc] of docs.entries()) {
+      const { pages, text } = await pdfText(doc.pdf);
+      assert.equal(pages, 1);
+      assert.ok(squash(text[0]!).includes(views[i]!.number));
+      assert.ok(!squash(text[0]!).includes(views[(i + 1) % 25]!.number), 'no page of another invoice');
+    }
+    const again = renderer.renderBatch(views);
+    assert.ok(again.every((d, i) => d.pdf.equals(docs[i]!.pdf)), 'same batch, same bytes');
+  });
+
+  it('a year of statement movements is a multi-page statement with the expected page count', async () => {
+    // First page 30 rows, then 46 per page (templates/loan-statement.typ).
+    for (const [entries, expected] of [[10, 1], [30, 1], [31, 2], [365, 9], [420, 10]] as const) {
+      const [doc] = renderer.renderBatch([buildLoanStatementView(sampleStatementRecord(1, entries, 'en'), renderer.templates)]);
+      assert.equal(doc!.pages, expected, `${entries} entries`);
+      const parsed = await pdfText(doc!.pdf);
+      assert.equal(parsed.pages, expected);
+      assert.match(parsed.text.at(-1)!, new RegExp(`Page ${expected} / ${expected}`));
+      if (entries === 420) assert.ok(doc!.pdf.length <= 75 * 1024, `10-page statement ${doc!.pdf.length} bytes`);
+    }
+  });
+
+  it('an edited template changes the output without a restart; a broken one names file and line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'billflow-templates-'));
+    try {
+      cpSync(join(DEFAULT_TEMPLATES_DIR, 'invoice.typ'), join(dir, 'invoice.typ'));
+      const own = new DocumentRenderer({ templatesDir: dir });
+      const view = () => buildInvoiceView(sampleInvoiceRecord(2, 'en'), own.templates);
+      const before = own.renderBatch([view()])[0]!.pdf;
+      const source = readFileSync(join(dir, 'invoice.typ'), 'utf8');
+      writeFileSync(join(dir, 'invoice.typ'), source.replace('#text(size: 7pt, fill: muted, l.thanks)', '#text(size: 7pt, fill: muted)[Edited by the finance team]'));
+      assert.equal(own.refreshTemplates(), true);
+      const after = own.renderBatch([view()])[0]!.pdf;
+      assert.ok(!after.equals(before));
+      assert.ok(after.toString('latin1').length > 0);
+      const broken = source.split('\n');
+      broken.splice(5, 0, '  #let oops = doc.no-such-field');
+      writeFileSync(join(dir, 'invoice.typ'), broken.join('\n'));
+      own.refreshTemplates();
+      assert.throws(() => own.renderBatch([view()]), (error: unknown) => {
+        assert.ok(error instanceof BillflowError);
+        assert.equal(error.code, 'template_error');
+        assert.ok(error.message.includes(`${join(dir, 'invoice.typ')}:6:`), error.message);
+        assert.match(error.message, /no-such-field/);
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('page 1 rendered to PNG is not blank', { skip: hasPdftoppm() ? false : 'pdftoppm (poppler-utils) is not installed; CI installs it' }, () => {
+    const [doc] = renderer.renderBatch([buildInvoiceView(sampleInvoiceRecord(5, 'fr'), renderer.templates)]);
+    const ink = inkShareOfFirstPage(doc!.pdf);
+    assert.ok(ink > 0.01 && ink < 0.5, `share of dark pixels ${ink}`);
+  });
+});
