@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../customers/index.ts';
 import type { Log } from '../log.ts';
-import type { GenBillBatcher } from './genbill-batcher.ts';
+import type { GenBillBatcher } from '../billing/adhoc-batcher.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];

@@ -15,7 +15,7 @@ import {
   listPlans,
   listPlansSchema,
 } from '../../catalog/index.ts';
-import { getProduct, listMetrics, listProducts } from '../queries/catalog.ts';
+import { getProduct, listMetrics, listProducts } from '../../catalog/product-queries.ts';
 import { defineRoute } from '../route.ts';
 import { metricSchema, planSchema, priceSchema, productSchema } from '../schemas.ts';
 import { idParams, libraryDeps, textIdParams, textPageQuery } from './common.ts';

@@ -8,7 +8,7 @@ import { genBillItemsSchema, itemsFromGenBill } from '../../charges/index.ts';
 import { findCustomerByEmailOrId, notFound, registerUser, registerUserSchema, todayOf } from '../../customers/index.ts';
 import { exponentOf } from '../../money/currencies.ts';
 import { minorToDecimalString } from '../../money/format.ts';
-import { createGenBillBatcher } from '../genbill-batcher.ts';
+import { createGenBillBatcher } from '../../billing/adhoc-batcher.ts';
 import { idempotencyKeyOf } from '../idempotency.ts';
 import { defineRoute } from '../route.ts';
 import { libraryDeps } from './common.ts';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { cancelRun, createRun, listRuns, resumeRun } from '../../billing/run.ts';
 import { BillflowError } from '../../errors.ts';
 import { isoDateSchema, todayOf } from '../../customers/index.ts';
-import { runStatus } from '../queries/runs.ts';
+import { runStatus } from '../../billing/run-status.ts';
 import { defineRoute } from '../route.ts';
 import { runSchema } from '../schemas.ts';
 import { idParams } from './common.ts';

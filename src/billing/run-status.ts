@@ -4,7 +4,7 @@
  * their last attempts) and the shard errors.
  */
 import type pg from 'pg';
-import { getRunProgress, shardErrors } from '../../billing/run.ts';
+import { getRunProgress, shardErrors } from './run.ts';
 
 const STAGE_ORDER = ['load', 'dedupe', 'compute', 'validate', 'persist'];
 

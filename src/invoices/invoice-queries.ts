@@ -5,8 +5,8 @@
  * there once another caller needs it.
  */
 import type pg from 'pg';
-import { BillflowError } from '../../errors.ts';
-import { notFound } from '../../customers/index.ts';
+import { BillflowError } from '../errors.ts';
+import { notFound } from '../customers/index.ts';
 
 export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'unknown', 'not_required'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];

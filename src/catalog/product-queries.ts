@@ -3,7 +3,7 @@
  * listed by cursor (id order).
  */
 import type pg from 'pg';
-import { notFound } from '../../customers/index.ts';
+import { notFound } from '../customers/index.ts';
 
 export async function getProduct(db: pg.Pool, productId: string) {
   const row = (await db.query<{ id: string; name: string; tax_exempt: boolean }>(

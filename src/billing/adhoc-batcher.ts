@@ -8,9 +8,9 @@
  * flushes the WAL anyway before they answer, so they do not wait for a second flush.
  */
 import type pg from 'pg';
-import type { AdHocInvoice } from '../billing/adhoc.ts';
-import { flushBarrier } from './durability.ts';
-import { issueAdHocInvoices, type GenBillJob } from './genbill-batch.ts';
+import type { AdHocInvoice } from './adhoc.ts';
+import { flushBarrier } from '../db/async-commit.ts';
+import { issueAdHocInvoices, type GenBillJob } from './adhoc-batch.ts';
 
 interface Waiting {
   job: GenBillJob;

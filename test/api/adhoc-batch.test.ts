@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { issueAdHocInvoices } from '../../src/server/genbill-batch.ts';
+import { issueAdHocInvoices } from '../../src/billing/adhoc-batch.ts';
 import { allRowCounts, createCustomerViaApi, startTestApi, type TestApi } from './support.ts';
 
 describe('genBill issued in batches', () => {

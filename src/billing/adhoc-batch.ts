@@ -13,12 +13,12 @@
  * To move into src/billing/adhoc.ts as `createAdHocInvoices` (see the API's report).
  */
 import type pg from 'pg';
-import { createAdHocInvoice, type AdHocInvoice } from '../billing/adhoc.ts';
-import { periodOf, previousPeriod, windowStart } from '../billing/calendar.ts';
-import { computeInvoice } from '../billing/compute.ts';
-import { loadCatalog } from '../billing/load.ts';
-import { persistShard } from '../billing/persist.ts';
-import type { Catalog, ComputeResult, CustomerInput, InvoiceDraft } from '../billing/types.ts';
+import { createAdHocInvoice, type AdHocInvoice } from './adhoc.ts';
+import { periodOf, previousPeriod, windowStart } from './calendar.ts';
+import { computeInvoice } from './compute.ts';
+import { loadCatalog } from './load.ts';
+import { persistShard } from './persist.ts';
+import type { Catalog, ComputeResult, CustomerInput, InvoiceDraft } from './types.ts';
 import type { OneOffItem } from '../charges/index.ts';
 import { notFound, rowToCustomer, type Customer } from '../customers/index.ts';
 import { queueRender } from '../documents/index.ts';
