@@ -10,7 +10,7 @@
  * Each request keeps its own outcome: a missing customer (404) or an invoice that cannot be
  * issued (422) fails that request only. If the batch transaction itself fails (e.g. a unique-key
  * race with another server), every job is retried alone through createAdHocInvoice.
- * To move into src/billing/adhoc.ts as `createAdHocInvoices` (see the API's report).
+ * The API's genBill calls it through adhoc-batcher.ts, which groups concurrent requests.
  */
 import type pg from 'pg';
 import { createAdHocInvoice, type AdHocInvoice } from './adhoc.ts';
@@ -24,7 +24,7 @@ import { notFound, rowToCustomer, type Customer } from '../customers/index.ts';
 import { queueRender } from '../documents/index.ts';
 import { BillflowError } from '../errors.ts';
 
-export interface GenBillJob {
+export interface AdHocJob {
   customerId: number;
   items: OneOffItem[];
   /** 'api:…': the invoice's source, unique per (customer, period). */
@@ -32,7 +32,7 @@ export interface GenBillJob {
   issueDate: string;
 }
 
-export type GenBillOutcome = { ok: true; invoice: AdHocInvoice } | { ok: false; error: unknown };
+export type AdHocOutcome = { ok: true; invoice: AdHocInvoice } | { ok: false; error: unknown };
 
 const INVOICE_COLUMNS = `id, number, customer_id, period, currency, subtotal_minor, discount_minor, tax_minor, total_minor,
   status, payment_status, issue_date, due_date`;
@@ -60,7 +60,7 @@ function cannotIssue(result: Exclude<ComputeResult, { status: 'ok' }>): Billflow
   });
 }
 
-function customerInput(customer: Customer, job: GenBillJob): CustomerInput {
+function customerInput(customer: Customer, job: AdHocJob): CustomerInput {
   return {
     id: customer.id, name: customer.name, currency: customer.currency, country: customer.country, taxRegion: customer.taxRegion,
     locale: customer.locale, legalEntityId: customer.legalEntityId, status: customer.status, billingAnchorDay: customer.billingAnchorDay,
@@ -74,13 +74,13 @@ function customerInput(customer: Customer, job: GenBillJob): CustomerInput {
 
 interface Pending {
   index: number;
-  job: GenBillJob;
+  job: AdHocJob;
   customer: Customer;
   period: string;
 }
 
 /** Everything of the batch that happens inside its transaction; fills `outcomes`. */
-async function issueInTransaction(client: pg.PoolClient, jobs: GenBillJob[], netTermsDays: number, outcomes: GenBillOutcome[]): Promise<void> {
+async function issueInTransaction(client: pg.PoolClient, jobs: AdHocJob[], netTermsDays: number, outcomes: AdHocOutcome[]): Promise<void> {
   const ids = [...new Set(jobs.map((j) => j.customerId))].sort((a, b) => a - b);
   const customers = new Map<number, Customer>();
   for (const row of (await client.query(`select * from customers where id = any($1::bigint[]) order by id for share`, [ids])).rows) {
@@ -149,8 +149,9 @@ async function issueInTransaction(client: pg.PoolClient, jobs: GenBillJob[], net
 }
 
 /** Issues the jobs' invoices in one transaction; one outcome per job, in order. */
-export async function issueAdHocInvoices(db: pg.Pool, jobs: GenBillJob[], netTermsDays: number): Promise<GenBillOutcome[]> {
-  const outcomes: GenBillOutcome[] = new Array(jobs.length);
+export async function createAdHocInvoices(deps: { db: pg.Pool; netTermsDays: number }, jobs: AdHocJob[]): Promise<AdHocOutcome[]> {
+  const { db, netTermsDays } = deps;
+  const outcomes: AdHocOutcome[] = new Array(jobs.length);
   const client = await db.connect();
   let failed = false;
   try {

@@ -8,6 +8,7 @@ export type { Product, Metric } from './products.ts';
 export { createPlan, getPlan, listPlans } from './plans.ts';
 export type { Plan, PlanCharge, PlanPage } from './plans.ts';
 export { createCoupon, applyCoupon } from './coupons.ts';
+export { getProduct, listProducts, listMetrics } from './product-queries.ts';
 export type { Coupon, AppliedCoupon } from './coupons.ts';
 export {
   createProductSchema,

@@ -13,7 +13,7 @@ import rateLimit from '@fastify/rate-limit';
 import { BillflowError } from '../errors.ts';
 import { createKeyVerifier } from './auth.ts';
 import { createAsyncCommitPool } from '../db/async-commit.ts';
-import { createGenBillBatcher } from '../billing/adhoc-batcher.ts';
+import { createAdHocInvoiceBatcher } from '../billing/index.ts';
 import { installJsonParser, installStreamParsers } from './body.ts';
 import { registerDocs } from './docs.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
@@ -58,7 +58,7 @@ export async function buildApp(baseDeps: ServerDeps, options: AppOptions = {}): 
   const { api } = baseDeps.config;
   const asyncCommitPool = options.connectionString && !baseDeps.asyncCommitPool ? createAsyncCommitPool(options.connectionString, 10) : null;
   const writePool = asyncCommitPool ?? baseDeps.asyncCommitPool ?? null;
-  const genBill = createGenBillBatcher({ db: writePool ?? baseDeps.pool, flushPool: writePool ? baseDeps.pool : null, netTermsDays: baseDeps.config.billing.netTermsDays });
+  const genBill = createAdHocInvoiceBatcher({ db: writePool ?? baseDeps.pool, flushPool: writePool ? baseDeps.pool : null, netTermsDays: baseDeps.config.billing.netTermsDays });
   const deps: ServerDeps = { ...baseDeps, ...(writePool ? { asyncCommitPool: writePool } : {}), genBill };
   const onError = errorHandler(deps.log);
   const app = Fastify({

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../customers/index.ts';
 import type { Log } from '../log.ts';
-import type { GenBillBatcher } from '../billing/adhoc-batcher.ts';
+import type { AdHocInvoiceBatcher } from '../billing/index.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];
@@ -20,10 +20,10 @@ export interface ServerDeps {
   log: Log;
   /** Decides "today" for invoices and charges; the system clock when omitted. */
   clock?: Clock;
-  /** Sessions with synchronous_commit off, for genBill (durability.ts); the main pool when absent. */
+  /** Sessions with synchronous_commit off, for genBill (src/db/async-commit.ts); the main pool when absent. */
   asyncCommitPool?: pg.Pool;
   /** Issues genBill invoices in batches (set by buildApp). */
-  genBill?: GenBillBatcher;
+  genBill?: AdHocInvoiceBatcher;
 }
 
 export interface RouteInput<P, Q, B> {

@@ -12,10 +12,12 @@ import {
   createProduct,
   createProductSchema,
   getPlan,
+  getProduct,
+  listMetrics,
   listPlans,
+  listProducts,
   listPlansSchema,
 } from '../../catalog/index.ts';
-import { getProduct, listMetrics, listProducts } from '../../catalog/product-queries.ts';
 import { defineRoute } from '../route.ts';
 import { metricSchema, planSchema, priceSchema, productSchema } from '../schemas.ts';
 import { idParams, libraryDeps, textIdParams, textPageQuery } from './common.ts';

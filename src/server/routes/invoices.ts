@@ -1,7 +1,7 @@
 /** Invoices: list with filters and a cursor, get, lines, payment attempts, requeue. */
 import { z } from 'zod';
 import { currencyCodeSchema, pageLimitSchema, recordIdSchema } from '../../customers/index.ts';
-import { getInvoice, getInvoiceLines, listInvoices, PAYMENT_STATUSES, paymentAttempts } from '../../invoices/invoice-queries.ts';
+import { getInvoice, getInvoiceLines, listInvoices, PAYMENT_STATUSES, paymentAttempts } from '../../invoices/index.ts';
 import { defineRoute } from '../route.ts';
 import { invoiceLineSchema, invoiceSchema, paymentAttemptsSchema } from '../schemas.ts';
 import { idParams, requeueRoute } from './common.ts';
