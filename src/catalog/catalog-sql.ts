@@ -107,6 +107,12 @@ export const couponSql = {
     text: 'select id, name, kind, percent::text as percent, amount_minor, currency, duration_periods from coupons where id = $1',
     values: [id],
   }),
+  /** A page by id after a cursor (null: from the first). */
+  page: (limit: number, after: string | null): Sql => ({
+    text: `select id, name, kind, percent::text as percent, amount_minor, currency, duration_periods from coupons
+           where ($1::text is null or id > $1) order by id limit $2`,
+    values: [after, limit],
+  }),
   apply: (customerId: number, couponId: string, appliedFrom: string): Sql => ({
     text: `insert into customer_coupons (customer_id, coupon_id, applied_from) values ($1, $2, $3)
            returning customer_id, coupon_id, applied_from`,

@@ -28,3 +28,11 @@ export async function listMetrics(db: pg.Pool, limit: number, after: string | un
   )).rows;
   return { metrics, nextAfter: metrics.length === limit ? metrics[metrics.length - 1]!.code : null };
 }
+
+export async function getMetric(db: pg.Pool, code: string) {
+  const row = (await db.query<{ code: string; name: string; aggregation: 'sum' | 'max' | 'unique_count'; unit: string }>(
+    'select code, name, aggregation, unit from billable_metrics where code = $1', [code],
+  )).rows[0];
+  if (row === undefined) throw notFound('metric', [{ field: 'metricCode', message: `no billable metric '${code}'` }]);
+  return row;
+}

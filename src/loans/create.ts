@@ -15,6 +15,7 @@ import {
   isoDateSchema,
   lockCustomer,
   notFound,
+  pageLimitSchema,
   parseInput,
   recordIdSchema,
   run,
@@ -40,6 +41,15 @@ export const createLoanSchema = z.strictObject({
   lateFeeMinor: amountMinorSchema.default(0),
 });
 export type CreateLoanInput = z.input<typeof createLoanSchema>;
+
+export const listLoansSchema = z.strictObject({
+  customerId: recordIdSchema.optional(),
+  status: z.enum(['active', 'closed', 'written_off']).optional(),
+  limit: pageLimitSchema,
+  /** Cursor: the nextAfter of the previous page. */
+  after: recordIdSchema.optional(),
+});
+export type ListLoansInput = z.input<typeof listLoansSchema>;
 
 export interface Loan {
   id: number;
@@ -107,6 +117,15 @@ export async function getLoan(db: pg.Pool, loanId: number): Promise<Loan> {
   const row = (await run<LoanRow>(db, loansSql.byId(id))).rows[0];
   if (row === undefined) throw notFound('loan', [{ field: 'loanId', message: `no loan with id ${id}` }]);
   return rowToLoan(row);
+}
+
+/** Loans by id, filtered, with a cursor: `nextAfter` continues, null on the last page. */
+export async function listLoans(db: pg.Pool, input: ListLoansInput = {}): Promise<{ loans: Loan[]; nextAfter: number | null }> {
+  const f = parseInput(listLoansSchema, input);
+  const sql = loansSql.page({ customerId: f.customerId ?? null, status: f.status ?? null, after: f.after ?? 0, limit: f.limit });
+  const loans = (await run<LoanRow>(db, sql)).rows.map(rowToLoan);
+  const last = loans[loans.length - 1];
+  return { loans, nextAfter: loans.length === f.limit && last !== undefined ? last.id : null };
 }
 
 export function toLoanInput(loan: Loan): LoanInput {

@@ -35,6 +35,8 @@ export interface RouteInput<P, Q, B> {
 export interface DocResponse {
   description: string;
   schema?: z.ZodType;
+  /** A non-JSON body (e.g. 'application/pdf'), documented as binary of this media type. */
+  binary?: string;
 }
 
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
