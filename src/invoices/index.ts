@@ -11,3 +11,5 @@ export {
   rowToInvoice,
 } from './invoice-queries.ts';
 export type { Invoice, InvoiceFilters, PaymentStatus } from './invoice-queries.ts';
+export { createInvoiceLoader } from './invoice-loader.ts';
+export type { InvoiceLoader, InvoiceLoaderOptions } from './invoice-loader.ts';

@@ -14,6 +14,7 @@ import { BillflowError } from '../errors.ts';
 import { createKeyVerifier } from './auth.ts';
 import { createAsyncCommitPool } from '../db/async-commit.ts';
 import { createAdHocInvoiceBatcher } from '../billing/index.ts';
+import { createInvoiceLoader } from '../invoices/index.ts';
 import { installJsonParser, installStreamParsers } from './body.ts';
 import { registerDocs } from './docs.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
@@ -59,7 +60,8 @@ export async function buildApp(baseDeps: ServerDeps, options: AppOptions = {}): 
   const asyncCommitPool = options.connectionString && !baseDeps.asyncCommitPool ? createAsyncCommitPool(options.connectionString, 10) : null;
   const writePool = asyncCommitPool ?? baseDeps.asyncCommitPool ?? null;
   const genBill = createAdHocInvoiceBatcher({ db: writePool ?? baseDeps.pool, flushPool: writePool ? baseDeps.pool : null, netTermsDays: baseDeps.config.billing.netTermsDays });
-  const deps: ServerDeps = { ...baseDeps, ...(writePool ? { asyncCommitPool: writePool } : {}), genBill };
+  const invoiceLoader = createInvoiceLoader(baseDeps.pool, { maxInFlight: api.readBatchesInFlight });
+  const deps: ServerDeps = { ...baseDeps, ...(writePool ? { asyncCommitPool: writePool } : {}), genBill, invoiceLoader };
   const onError = errorHandler(deps.log);
   const app = Fastify({
     logger: false,

@@ -10,6 +10,7 @@ import type { Config } from '../config/index.ts';
 import type { Clock } from '../customers/index.ts';
 import type { Log } from '../log.ts';
 import type { AdHocInvoiceBatcher } from '../billing/index.ts';
+import type { InvoiceLoader } from '../invoices/index.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];
@@ -24,6 +25,8 @@ export interface ServerDeps {
   asyncCommitPool?: pg.Pool;
   /** Issues genBill invoices in batches (set by buildApp). */
   genBill?: AdHocInvoiceBatcher;
+  /** Reads invoices by id, concurrent reads coalesced into one query (set by buildApp). */
+  invoiceLoader?: InvoiceLoader;
 }
 
 export interface RouteInput<P, Q, B> {

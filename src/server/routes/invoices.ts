@@ -36,7 +36,7 @@ export const invoiceRoutes = [
     method: 'GET', url: '/api/v1/invoices/:invoiceId', scope: 'read', tag, operationId: 'getInvoice',
     summary: 'Get an invoice', params: idParams('invoiceId'), status: 200, errors: [404],
     response: { description: 'The invoice (its lines: /lines)', schema: invoiceSchema },
-    handler: (deps, { params }) => getInvoice(deps.pool, params.invoiceId),
+    handler: (deps, { params }) => (deps.invoiceLoader ? deps.invoiceLoader.get(params.invoiceId) : getInvoice(deps.pool, params.invoiceId)),
   }),
   defineRoute({
     method: 'GET', url: '/api/v1/invoices/:invoiceId/lines', scope: 'read', tag, operationId: 'getInvoiceLines',
