@@ -17,7 +17,7 @@ import { createAdHocInvoiceBatcher } from '../billing/index.ts';
 import { createInvoiceLoader } from '../invoices/index.ts';
 import { installJsonParser, installStreamParsers } from './body.ts';
 import { registerDocs } from './docs.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.ts';
 import { idempotencyHooks, type IdempotencyHooks } from './idempotency.ts';
 import { routeInput } from './input.ts';
 import type { AnyRoute, ServerDeps } from './route.ts';
@@ -67,6 +67,7 @@ export async function buildApp(baseDeps: ServerDeps, options: AppOptions = {}): 
     logger: false,
     bodyLimit: api.bodyLimitBytes,
     return503OnClosing: true,
+    clientErrorHandler,
     routerOptions: { maxParamLength: 200 },
     // Errors the router meets before any route (a bad %-escape, an overlong path parameter).
     frameworkErrors: (error, request, reply) => onError(error, request, reply),
