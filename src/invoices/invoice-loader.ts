@@ -13,7 +13,8 @@
  */
 import type pg from 'pg';
 import { notFound } from '../customers/index.ts';
-import { INVOICE_COLUMNS, rowToInvoice, type Invoice } from './invoice-queries.ts';
+import { rowToInvoice, type Invoice } from './invoice-queries.ts';
+import { invoiceQueriesSql } from './queries-sql.ts';
 
 export interface InvoiceLoader {
   /** The invoice; invoice_not_found (404) when there is none. */
@@ -43,7 +44,7 @@ export function createInvoiceLoader(db: pg.Pool, options: InvoiceLoaderOptions =
   async function runBatch(batch: Waiting[]): Promise<void> {
     try {
       const ids = [...new Set(batch.map((w) => w.id))];
-      const rows = (await db.query({ name: 'invoices_by_ids', text: `select ${INVOICE_COLUMNS} from invoices where id = any($1::bigint[])`, values: [ids] })).rows;
+      const rows = (await db.query(invoiceQueriesSql.byIds(ids))).rows;
       const byId = new Map<number, Invoice>(rows.map((r) => [r.id as number, rowToInvoice(r)]));
       for (const w of batch) {
         const invoice = byId.get(w.id);
