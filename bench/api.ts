@@ -9,14 +9,16 @@
  *   genBillIdempotent  the same with a fresh Idempotency-Key per request (claimed and stored)
  *   import       POST /api/v1/customers/import, NDJSON, --import-rows customers per request
  * Every request carries an API key (auth, rate limit and idempotency are part of the figure).
- * Each figure also gives the CPU time per request of the server process and of the database
- * backends (serverCpuUs, dbCpuUs, from /proc): comparable across runs on a shared machine.
+ * Each figure also gives the CPU time per request of the server process, of the database
+ * backends (serverCpuUs, dbCpuUs, from /proc) and of autocannon (clientCpuUs), and from them
+ * cpuBoundRps: what the cores would carry with nothing else running — comparable across runs on
+ * a shared machine, where rps and p99 mostly measure the other jobs.
  * --only getInvoice,genBill,genBillIdempotent,import measures a subset; --cpu-prof DIR writes
  * the server's V8 CPU profile there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createAdHocInvoice } from '../src/billing/adhoc.ts';
@@ -37,6 +39,14 @@ interface Figures {
   /** CPU time per request: the server process, and the database backends serving it. */
   serverCpuUs: number;
   dbCpuUs: number;
+  /** autocannon's own CPU per request (this process). */
+  clientCpuUs: number;
+  /**
+   * Requests/s the machine's cores could carry if server, database and load generator had them
+   * to themselves: cores × 1 s ÷ (server + db + client CPU per request). An estimate that lets
+   * runs on a busy shared machine be compared; not a measurement.
+   */
+  cpuBoundRps: number;
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -101,8 +111,12 @@ async function startServerProcess(databaseUrl: string, profileDir?: string): Pro
 
 async function load(options: autocannon.Options, meter?: ReturnType<typeof cpuMeter>): Promise<Figures> {
   const stop = await meter?.start();
+  const client = process.cpuUsage();
   const result = await autocannon(options);
+  const clientUsage = process.cpuUsage(client);
   const cpu = stop ? await stop(result.requests.total) : { serverCpuUs: 0, dbCpuUs: 0 };
+  const clientCpuUs = Math.round((clientUsage.user + clientUsage.system) / Math.max(1, result.requests.total));
+  const perRequestUs = cpu.serverCpuUs + cpu.dbCpuUs + clientCpuUs;
   return {
     rps: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
@@ -110,6 +124,8 @@ async function load(options: autocannon.Options, meter?: ReturnType<typeof cpuMe
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     ...cpu,
+    clientCpuUs,
+    cpuBoundRps: perRequestUs > 0 ? Math.round((availableParallelism() * 1e6) / perRequestUs) : 0,
   };
 }
 
@@ -123,6 +139,8 @@ function medianOf(runs: Figures[]): Figures & { runs: number[] } | null {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     serverCpuUs: median(runs.map((r) => r.serverCpuUs)),
     dbCpuUs: median(runs.map((r) => r.dbCpuUs)),
+    clientCpuUs: median(runs.map((r) => r.clientCpuUs)),
+    cpuBoundRps: median(runs.map((r) => r.cpuBoundRps)),
     runs: runs.map((r) => r.rps),
   };
 }
@@ -183,7 +201,7 @@ export async function benchApi(flags: Map<string, string>): Promise<Record<strin
       if (parts.has('genBill')) results.genBill!.push(await load(genBillRequest(false, `run${run}`), meter));
       if (parts.has('genBillIdempotent')) results.genBillIdempotent!.push(await load(genBillRequest(true, `key${run}`), meter));
       if (!parts.has('import')) {
-        note(`run ${run}: ${Object.entries(results).filter(([, r]) => r.length > 0).map(([k, r]) => `${k} ${r.at(-1)!.rps} rps p99 ${r.at(-1)!.p99Ms} ms (server ${r.at(-1)!.serverCpuUs} µs + db ${r.at(-1)!.dbCpuUs} µs CPU/request)`).join(', ')}`);
+        note(`run ${run}: ${Object.entries(results).filter(([, r]) => r.length > 0).map(([k, r]) => `${k} ${r.at(-1)!.rps} rps p99 ${r.at(-1)!.p99Ms} ms (server ${r.at(-1)!.serverCpuUs} + db ${r.at(-1)!.dbCpuUs} + client ${r.at(-1)!.clientCpuUs} µs CPU/request)`).join(', ')}`);
         continue;
       }
       const body = Array.from({ length: importRows }, (_, i) => JSON.stringify(customerRow(i, `import${run}`))).join('\n');

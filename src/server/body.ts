@@ -80,7 +80,8 @@ export function installJsonParser(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
-    request.bodyHash = createHash('sha256').update(bytes).digest();
+    // Only an Idempotency-Key compares bodies: the others skip the hash.
+    if (request.headers['idempotency-key'] !== undefined) request.bodyHash = createHash('sha256').update(bytes).digest();
     const refused = unsupportedEncoding(request);
     if (refused) {
       done(refused, undefined);
