@@ -86,4 +86,22 @@ export const runSql = {
            from billing_runs order by id desc limit $1`,
     values: [limit],
   }),
+  /** Per stage: shards whose last stage reached is it, and the stage_ms timings of their last attempts. */
+  stageStats: (runId: number): Sql => ({
+    text: `with reached as (
+    select stage, count(*)::int as n from billing_shards where run_id = $1 and stage is not null group by stage
+  ), timed as (
+    select t.key as stage, sum(t.value::numeric)::bigint as total_ms, max(t.value::numeric)::bigint as max_ms, count(*)::int as n
+    from billing_shards s, jsonb_each_text(s.stage_ms) t
+    where s.run_id = $1 and s.stage_ms is not null group by t.key
+  )
+  select coalesce(r.stage, t.stage) as stage, coalesce(r.n, 0) as shards_reached, coalesce(t.total_ms, 0) as total_ms,
+         coalesce(t.max_ms, 0) as max_ms, coalesce(t.n, 0) as shards_timed
+  from reached r full join timed t on t.stage = r.stage`,
+    values: [runId],
+  }),
+  canceledShards: (runId: number): Sql => ({
+    text: `select count(*)::int as n from billing_shards where run_id = $1 and status = 'canceled'`,
+    values: [runId],
+  }),
 };

@@ -13,6 +13,15 @@ export const productSql = {
     text: 'select id from products where id = any($1::text[])',
     values: [ids],
   }),
+  byId: (id: string): Sql => ({
+    text: 'select id, name, tax_exempt from products where id = $1',
+    values: [id],
+  }),
+  /** A page by id after a cursor (null: from the first). */
+  page: (limit: number, after: string | null): Sql => ({
+    text: 'select id, name, tax_exempt from products where ($1::text is null or id > $1) order by id limit $2',
+    values: [after, limit],
+  }),
 };
 
 export const metricSql = {
@@ -24,6 +33,15 @@ export const metricSql = {
   existing: (codes: readonly string[]): Sql => ({
     text: 'select code from billable_metrics where code = any($1::text[])',
     values: [codes],
+  }),
+  byCode: (code: string): Sql => ({
+    text: 'select code, name, aggregation, unit from billable_metrics where code = $1',
+    values: [code],
+  }),
+  /** A page by code after a cursor (null: from the first). */
+  page: (limit: number, after: string | null): Sql => ({
+    text: 'select code, name, aggregation, unit from billable_metrics where ($1::text is null or code > $1) order by code limit $2',
+    values: [after, limit],
   }),
 };
 
@@ -106,6 +124,12 @@ export const couponSql = {
   byId: (id: string): Sql => ({
     text: 'select id, name, kind, percent::text as percent, amount_minor, currency, duration_periods from coupons where id = $1',
     values: [id],
+  }),
+  /** A page by id after a cursor (null: from the first). */
+  page: (limit: number, after: string | null): Sql => ({
+    text: `select id, name, kind, percent::text as percent, amount_minor, currency, duration_periods from coupons
+           where ($1::text is null or id > $1) order by id limit $2`,
+    values: [after, limit],
   }),
   apply: (customerId: number, couponId: string, appliedFrom: string): Sql => ({
     text: `insert into customer_coupons (customer_id, coupon_id, applied_from) values ($1, $2, $3)

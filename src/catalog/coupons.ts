@@ -2,6 +2,7 @@
  * Coupons (a percentage or a fixed amount off, for some periods or forever) and applying one
  * to a customer from a given period start.
  */
+import type pg from 'pg';
 import type { CouponInfo, IsoDate } from '../billing/types.ts';
 import {
   conflict,
@@ -11,11 +12,19 @@ import {
   notFound,
   parseInput,
   run,
+  textIdSchema,
   translateConstraint,
   type Deps,
 } from '../customers/index.ts';
 import { couponSql } from './catalog-sql.ts';
-import { applyCouponSchema, createCouponSchema, type ApplyCouponInput, type CreateCouponInput } from './schemas.ts';
+import {
+  applyCouponSchema,
+  createCouponSchema,
+  listPlansSchema,
+  type ApplyCouponInput,
+  type CreateCouponInput,
+  type ListPlansInput,
+} from './schemas.ts';
 
 export type Coupon = CouponInfo;
 
@@ -92,4 +101,19 @@ export async function applyCoupon(deps: Deps, input: ApplyCouponInput): Promise<
       customer_coupons_pkey: () => conflict('couponId', `coupon '${couponId}' is already applied to customer ${customerId}`),
     }),
   );
+}
+
+export async function getCoupon(db: pg.Pool, couponId: string): Promise<Coupon> {
+  const id = parseInput(textIdSchema, couponId, ['couponId']);
+  const row = (await run<CouponRow>(db, couponSql.byId(id))).rows[0];
+  if (row === undefined) throw notFound('coupon', [{ field: 'couponId', message: `no coupon '${id}'` }]);
+  return rowToCoupon(row);
+}
+
+/** Coupons by id with a cursor (the same paging as plans): `nextAfter` continues, null at the end. */
+export async function listCoupons(db: pg.Pool, input: ListPlansInput = {}): Promise<{ coupons: Coupon[]; nextAfter: string | null }> {
+  const { limit, after } = parseInput(listPlansSchema, input);
+  const coupons = (await run<CouponRow>(db, couponSql.page(limit, after ?? null))).rows.map(rowToCoupon);
+  const last = coupons[coupons.length - 1];
+  return { coupons, nextAfter: coupons.length === limit && last !== undefined ? last.id : null };
 }

@@ -7,7 +7,8 @@ export { createProduct, createMetric } from './products.ts';
 export type { Product, Metric } from './products.ts';
 export { createPlan, getPlan, listPlans } from './plans.ts';
 export type { Plan, PlanCharge, PlanPage } from './plans.ts';
-export { createCoupon, applyCoupon } from './coupons.ts';
+export { createCoupon, applyCoupon, getCoupon, listCoupons } from './coupons.ts';
+export { getProduct, listProducts, getMetric, listMetrics } from './product-queries.ts';
 export type { Coupon, AppliedCoupon } from './coupons.ts';
 export {
   createProductSchema,

@@ -72,6 +72,8 @@ export const configSchema = z.strictObject({
       keyCacheMs: z.number().int().min(0).max(3_600_000).default(30_000),
       /** A request holding an Idempotency-Key longer than this is presumed dead; its key can be retried. */
       idempotencyLockMs: z.number().int().min(1_000).max(86_400_000).default(600_000),
+      /** Coalesced GET-invoice queries in flight at once (each holds a pool connection). */
+      readBatchesInFlight: z.number().int().min(1).max(64).default(4),
       /** What POST /api/v1/user/register fills in that its body does not carry. */
       registerDefaults: z
         .strictObject({
@@ -85,7 +87,7 @@ export const configSchema = z.strictObject({
     })
     .default({
       port: 3000, host: '127.0.0.1', bodyLimitBytes: 1_048_576, importLimitBytes: 1_073_741_824,
-      rateLimit: { max: 6_000, windowMs: 60_000 }, keyCacheMs: 30_000, idempotencyLockMs: 600_000,
+      rateLimit: { max: 6_000, windowMs: 60_000 }, keyCacheMs: 30_000, idempotencyLockMs: 600_000, readBatchesInFlight: 4,
       registerDefaults: { currency: 'INR', country: 'IN', taxRegion: 'IN-MH', legalEntityId: 'in', locale: 'en' },
     }),
   /** Invoice PDFs (src/documents, docs/documents.md). */

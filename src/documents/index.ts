@@ -4,6 +4,8 @@
  * stage is a graphile-worker task queued by billing after persist. See docs/documents.md.
  */
 export { getInvoicePdf, renderLoanStatementPdf } from './access.ts';
+export { getStoredInvoicePdf } from './stored-pdf.ts';
+export type { StoredPdf } from './stored-pdf.ts';
 export type { DocumentDeps, InvoicePdf } from './access.ts';
 export { queueRender, requeueParkedRenders, MAX_INVOICES_PER_RENDER_JOB } from './queue.ts';
 export { documentTasks, processRenderJob } from './render-job.ts';

@@ -1,4 +1,5 @@
 import type { Sql } from '../billing/load-sql.ts';
+import { INVOICE_COLUMNS } from './invoice-queries.ts';
 
 export const invoiceQueriesSql = {
   totalsByCurrency: (period: string, source: string): Sql => ({
@@ -32,5 +33,11 @@ export const invoiceQueriesSql = {
     text: `select r->>'code' as code, count(*)::int as n from quarantined_invoices q, jsonb_array_elements(q.reasons) r
            where q.period = $1 group by 1 order by 2 desc`,
     values: [period],
+  }),
+  /** Invoices by id, for the coalesced reads of invoice-loader.ts (prepared: it runs on every GET). */
+  byIds: (ids: number[]): Sql & { name: string } => ({
+    name: 'invoices_by_ids',
+    text: `select ${INVOICE_COLUMNS} from invoices where id = any($1::bigint[])`,
+    values: [ids],
   }),
 };

@@ -15,6 +15,7 @@ import {
   isoDateSchema,
   lockCustomer,
   notFound,
+  pageLimitSchema,
   parseInput,
   recordIdSchema,
   run,
@@ -40,6 +41,15 @@ export const createLoanSchema = z.strictObject({
   lateFeeMinor: amountMinorSchema.default(0),
 });
 export type CreateLoanInput = z.input<typeof createLoanSchema>;
+
+export const listLoansSchema = z.strictObject({
+  customerId: recordIdSchema.optional(),
+  status: z.enum(['active', 'closed', 'written_off']).optional(),
+  limit: pageLimitSchema,
+  /** Cursor: the nextAfter of the previous page. */
+  after: recordIdSchema.optional(),
+});
+export type ListLoansInput = z.input<typeof listLoansSchema>;
 
 export interface Loan {
   id: number;
@@ -89,9 +99,33 @@ function emiOrInvalid(principalMinor: number, annualRate: string, tenureMonths: 
   }
 }
 
+const LAST_DUE_YEAR = 9999;
+
+/**
+ * Terms whose schedule cannot be represented are bad input, refused before anything is written
+ * (they would otherwise fail every later read of the schedule): the last installment due after
+ * year 9999, or an amount past the safe-integer range — with extreme rates the rounded EMI barely
+ * exceeds the interest and the final installment carries most of the principal plus interest.
+ */
+function checkSchedule(terms: { currency: string; principalMinor: number; annualRate: string; tenureMonths: number; firstDueOn: string }, emiMinor: number): void {
+  const lastMonthIndex = Number(terms.firstDueOn.slice(0, 4)) * 12 + Number(terms.firstDueOn.slice(5, 7)) - 1 + terms.tenureMonths - 1;
+  if (Math.floor(lastMonthIndex / 12) > LAST_DUE_YEAR) {
+    throw invalidInputError([{ field: 'firstDueOn', message: `the last of ${terms.tenureMonths} monthly installments would fall after ${LAST_DUE_YEAR}` }]);
+  }
+  const schedule = installmentSchedule({
+    id: 0, currency: terms.currency, principalMinor: terms.principalMinor, annualRate: terms.annualRate, tenureMonths: terms.tenureMonths,
+    firstDueOn: terms.firstDueOn, emiMinor, lateFeeMinor: 0, paidInstallments: 0, status: 'active',
+  });
+  const totalMinor = schedule.reduce((sum, row) => sum + row.emiMinor, 0);
+  if (!Number.isSafeInteger(totalMinor)) {
+    throw invalidInputError([{ field: 'principalMinor', message: 'the installments would exceed the largest amount that can be billed: lower the principal or the rate' }]);
+  }
+}
+
 export async function createLoan(deps: Deps, input: CreateLoanInput): Promise<Loan> {
   const terms = parseInput(createLoanSchema, input);
   const emiMinor = emiOrInvalid(terms.principalMinor, terms.annualRate, terms.tenureMonths);
+  checkSchedule(terms, emiMinor);
   return inTransaction(deps.db, async (client) => {
     const customer = await lockCustomer(client, terms.customerId);
     if (customer.currency !== terms.currency) {
@@ -107,6 +141,15 @@ export async function getLoan(db: pg.Pool, loanId: number): Promise<Loan> {
   const row = (await run<LoanRow>(db, loansSql.byId(id))).rows[0];
   if (row === undefined) throw notFound('loan', [{ field: 'loanId', message: `no loan with id ${id}` }]);
   return rowToLoan(row);
+}
+
+/** Loans by id, filtered, with a cursor: `nextAfter` continues, null on the last page. */
+export async function listLoans(db: pg.Pool, input: ListLoansInput = {}): Promise<{ loans: Loan[]; nextAfter: number | null }> {
+  const f = parseInput(listLoansSchema, input);
+  const sql = loansSql.page({ customerId: f.customerId ?? null, status: f.status ?? null, after: f.after ?? 0, limit: f.limit });
+  const loans = (await run<LoanRow>(db, sql)).rows.map(rowToLoan);
+  const last = loans[loans.length - 1];
+  return { loans, nextAfter: loans.length === f.limit && last !== undefined ? last.id : null };
 }
 
 export function toLoanInput(loan: Loan): LoanInput {

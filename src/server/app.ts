@@ -12,11 +12,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { BillflowError } from '../errors.ts';
 import { createKeyVerifier } from './auth.ts';
-import { createAsyncCommitPool } from './durability.ts';
-import { createGenBillBatcher } from './genbill-batcher.ts';
+import { createAsyncCommitPool } from '../db/async-commit.ts';
+import { createAdHocInvoiceBatcher } from '../billing/index.ts';
+import { createInvoiceLoader } from '../invoices/index.ts';
 import { installJsonParser, installStreamParsers } from './body.ts';
 import { registerDocs } from './docs.ts';
-import { errorHandler, notFoundHandler } from './errors.ts';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.ts';
 import { idempotencyHooks, type IdempotencyHooks } from './idempotency.ts';
 import { routeInput } from './input.ts';
 import type { AnyRoute, ServerDeps } from './route.ts';
@@ -58,13 +59,15 @@ export async function buildApp(baseDeps: ServerDeps, options: AppOptions = {}): 
   const { api } = baseDeps.config;
   const asyncCommitPool = options.connectionString && !baseDeps.asyncCommitPool ? createAsyncCommitPool(options.connectionString, 10) : null;
   const writePool = asyncCommitPool ?? baseDeps.asyncCommitPool ?? null;
-  const genBill = createGenBillBatcher({ db: writePool ?? baseDeps.pool, flushPool: writePool ? baseDeps.pool : null, netTermsDays: baseDeps.config.billing.netTermsDays });
-  const deps: ServerDeps = { ...baseDeps, ...(writePool ? { asyncCommitPool: writePool } : {}), genBill };
+  const genBill = createAdHocInvoiceBatcher({ db: writePool ?? baseDeps.pool, flushPool: writePool ? baseDeps.pool : null, netTermsDays: baseDeps.config.billing.netTermsDays });
+  const invoiceLoader = createInvoiceLoader(baseDeps.pool, { maxInFlight: api.readBatchesInFlight });
+  const deps: ServerDeps = { ...baseDeps, ...(writePool ? { asyncCommitPool: writePool } : {}), genBill, invoiceLoader };
   const onError = errorHandler(deps.log);
   const app = Fastify({
     logger: false,
     bodyLimit: api.bodyLimitBytes,
     return503OnClosing: true,
+    clientErrorHandler,
     routerOptions: { maxParamLength: 200 },
     // Errors the router meets before any route (a bad %-escape, an overlong path parameter).
     frameworkErrors: (error, request, reply) => onError(error, request, reply),

@@ -3,8 +3,12 @@
  * else is 415. The JSON parser keeps the SHA-256 of the raw bytes (Idempotency-Key compares
  * bodies byte for byte), refuses bodies over api.bodyLimitBytes (413), malformed JSON, JSON
  * with __proto__/constructor keys, and nesting deeper than MAX_JSON_DEPTH (a deep array would
- * otherwise exhaust the stack of a recursive validator).
+ * otherwise exhaust the stack of a recursive validator). Text must be what it claims: bytes that
+ * are not UTF-8, a charset other than UTF-8, a Content-Encoding (gzip…) the server does not
+ * decode, and strings with unpaired surrogates (\ud800 escapes: not Unicode, and silently
+ * replaced if stored) are refused rather than altered.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -33,14 +37,62 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
   return false;
 }
 
+/** 415 for a body the server would have to decode (gzip…) or transcode (a charset other than UTF-8). */
+export function unsupportedEncoding(request: FastifyRequest): BillflowError | null {
+  const encoding = String(request.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') {
+    const message = `Content-Encoding '${encoding.slice(0, 40)}' is not supported: send the body uncompressed`;
+    return new BillflowError('unsupported_content_encoding', message, { httpStatus: 415, details: [{ field: 'content-encoding', message }] });
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    const message = `charset '${charset.slice(0, 40)}' is not supported: bodies are UTF-8`;
+    return new BillflowError('unsupported_media_type', message, { httpStatus: 415, details: [{ field: 'content-type', message }] });
+  }
+  return null;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
+
+/** The path of the first string (value or key) holding an unpaired surrogate, or null. */
+export function illFormedStringPath(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return wellFormed(value) ? null : path || 'body';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = illFormedStringPath(value[i], `${path}[${i}]`);
+      if (found !== null) return found;
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      const at = path === '' ? key : `${path}.${key}`;
+      if (!wellFormed(key)) return at;
+      const found = illFormedStringPath(v, at);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
 export function installJsonParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   const parse = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
-    request.bodyHash = createHash('sha256').update(bytes).digest();
+    // Only an Idempotency-Key compares bodies: the others skip the hash.
+    if (request.headers['idempotency-key'] !== undefined) request.bodyHash = createHash('sha256').update(bytes).digest();
+    const refused = unsupportedEncoding(request);
+    if (refused) {
+      done(refused, undefined);
+      return;
+    }
     if (bytes.length === 0) {
       done(null, undefined);
+      return;
+    }
+    if (!isUtf8(bytes)) {
+      done(invalidJson('not UTF-8 text'), undefined);
       return;
     }
     const text = bytes.toString('utf8');
@@ -50,8 +102,13 @@ export function installJsonParser(app: FastifyInstance): void {
     }
     // Fastify's JSON parser reports through the callback; its return value carries nothing.
     void parse(request, text, (error, value) => {
-      if (error) done(invalidJson('malformed, or a __proto__/constructor key'), undefined);
-      else done(null, value);
+      if (error) {
+        done(invalidJson('malformed, or a __proto__/constructor key'), undefined);
+        return;
+      }
+      const path = SURROGATE_ESCAPE.test(text) ? illFormedStringPath(value) : null;
+      if (path === null) done(null, value);
+      else done(new BillflowError('invalid_input', `${path}: not valid Unicode (an unpaired \\u surrogate escape)`, { details: [{ field: path, message: 'not valid Unicode (an unpaired \\u surrogate escape)' }] }), undefined);
     });
   });
 }
@@ -88,6 +145,11 @@ export const STREAM_CONTENT_TYPES = ['application/x-ndjson', 'application/ndjson
 /** For the import route's plugin scope: the body is handed to the handler as a metered stream. */
 export function installStreamParsers(app: FastifyInstance, limitBytes: number): void {
   app.addContentTypeParser([...STREAM_CONTENT_TYPES], (request, payload, done) => {
+    const refused = unsupportedEncoding(request);
+    if (refused) {
+      done(refused, undefined);
+      return;
+    }
     const metered = new MeteredBody(request, limitBytes);
     // The error may come before the handler reads: keep it on the stream (the reader's
     // `for await` rethrows it) instead of letting an unheard 'error' event crash the process.

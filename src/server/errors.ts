@@ -5,6 +5,8 @@
  * by class — integrity violations (a race lost to a concurrent write) are 409, data exceptions
  * 400, unavailability 503. Only what is left, a bug, is a 500, logged with its stack.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { BillflowError, type ErrorDetail } from '../errors.ts';
 import type { Log } from '../log.ts';
@@ -28,6 +30,7 @@ const FASTIFY_CODES: Record<string, { code: string; status?: number }> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'invalid_json', status: 400 },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'invalid_json', status: 400 },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'bad_request', status: 400 },
+  FST_ERR_CTP_INVALID_CONTENT_ENCODING: { code: 'unsupported_content_encoding', status: 415 },
   FST_ERR_BAD_URL: { code: 'bad_url', status: 400 },
   FST_ERR_MAX_PARAM_LENGTH: { code: 'bad_url', status: 414 },
 };
@@ -107,4 +110,26 @@ export function errorHandler(log: Log) {
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
   const message = `no route ${request.method} ${request.url.split('?')[0]}`;
   void reply.code(404).type('application/json; charset=utf-8').send(JSON.stringify({ code: 'route_not_found', message, details: [{ field: 'url', message }] }));
+}
+
+/**
+ * Requests Node's HTTP parser rejects before Fastify sees them (a Content-Length that does not
+ * match the body, broken chunking, headers over the size limit, a request timeout) still get the
+ * JSON error shape, then the connection closes: its framing can no longer be trusted.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const code = status === 431 ? 'headers_too_large' : status === 408 ? 'request_timeout' : 'bad_request';
+  const message = status === 431 ? 'the request headers are too large'
+    : status === 408 ? 'the request was not received in time'
+    : `malformed HTTP request (${error.code ?? 'parse error'})`;
+  const body = JSON.stringify({ code, message, details: [{ field: 'request', message }] });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

@@ -114,7 +114,7 @@ export interface IdempotencyHooks {
 }
 
 /**
- * `claimDb` may commit asynchronously (durability.ts): a claim lost in a crash is harmless (its
+ * `claimDb` may commit asynchronously (src/db/async-commit.ts): a claim lost in a crash is harmless (its
  * request had not answered), and the synchronous commit that stores the response flushes it.
  */
 export function idempotencyHooks(db: pg.Pool, lockMs: number, claimDb: pg.Pool = db): IdempotencyHooks {

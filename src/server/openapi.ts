@@ -89,6 +89,7 @@ function parameters(route: AnyRoute, components: Json): Json[] {
 }
 
 function response(doc: DocResponse, components: Json): Json {
+  if (doc.binary) return { description: doc.description, content: { [doc.binary]: { schema: { type: 'string', contentMediaType: doc.binary } } } };
   return { description: doc.description, ...(doc.schema ? { content: { 'application/json': { schema: jsonSchema(doc.schema, 'output', components) } } } : {}) };
 }
 

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import type { Config } from '../config/index.ts';
 import type { Clock } from '../customers/index.ts';
 import type { Log } from '../log.ts';
-import type { GenBillBatcher } from './genbill-batcher.ts';
+import type { AdHocInvoiceBatcher } from '../billing/index.ts';
+import type { InvoiceLoader } from '../invoices/index.ts';
 
 export type Scope = 'read' | 'write' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'write', 'admin'];
@@ -20,10 +21,12 @@ export interface ServerDeps {
   log: Log;
   /** Decides "today" for invoices and charges; the system clock when omitted. */
   clock?: Clock;
-  /** Sessions with synchronous_commit off, for genBill (durability.ts); the main pool when absent. */
+  /** Sessions with synchronous_commit off, for genBill (src/db/async-commit.ts); the main pool when absent. */
   asyncCommitPool?: pg.Pool;
   /** Issues genBill invoices in batches (set by buildApp). */
-  genBill?: GenBillBatcher;
+  genBill?: AdHocInvoiceBatcher;
+  /** Reads invoices by id, concurrent reads coalesced into one query (set by buildApp). */
+  invoiceLoader?: InvoiceLoader;
 }
 
 export interface RouteInput<P, Q, B> {
@@ -35,6 +38,8 @@ export interface RouteInput<P, Q, B> {
 export interface DocResponse {
   description: string;
   schema?: z.ZodType;
+  /** A non-JSON body (e.g. 'application/pdf'), documented as binary of this media type. */
+  binary?: string;
 }
 
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {

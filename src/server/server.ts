@@ -3,8 +3,7 @@
  * threads taking billing jobs, so runs started over the API are executed by this process too.
  */
 import type { FastifyInstance } from 'fastify';
-import { startThreadPool, type ThreadPool } from '../billing/thread-pool.ts';
-import type { RunnerSettings } from '../billing/jobs.ts';
+import { startThreadPool, type RunnerSettings, type ThreadPool } from '../billing/index.ts';
 import { buildApp } from './app.ts';
 import type { ServerDeps } from './route.ts';
 

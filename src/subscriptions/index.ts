@@ -7,6 +7,8 @@ export {
   cancelSubscription,
   changePlan,
   getSubscription,
+  listSubscriptions,
+  listSubscriptionsSchema,
   createSubscriptionSchema,
   cancelSubscriptionSchema,
   changePlanSchema,
@@ -17,5 +19,6 @@ export type {
   CreateSubscriptionInput,
   CancelSubscriptionInput,
   ChangePlanInput,
+  ListSubscriptionsInput,
 } from './lifecycle.ts';
 export * from './proration.ts';

@@ -14,10 +14,12 @@ import {
   isoDateSchema,
   lockCustomer,
   notFound,
+  pageLimitSchema,
   parseInput,
   recordIdSchema,
   run,
   textIdSchema,
+  todayOf,
   type Deps,
 } from '../customers/index.ts';
 import { trialEndsOn } from './proration.ts';
@@ -48,6 +50,18 @@ export const changePlanSchema = z.strictObject({
   on: isoDateSchema,
 });
 export type ChangePlanInput = z.input<typeof changePlanSchema>;
+
+export const listSubscriptionsSchema = z.strictObject({
+  customerId: recordIdSchema.optional(),
+  planId: textIdSchema.optional(),
+  /** active: not ended on `asOf` (default today); ended: ended on or before it. */
+  status: z.enum(['active', 'ended']).optional(),
+  asOf: isoDateSchema.optional(),
+  limit: pageLimitSchema,
+  /** Cursor: the nextAfter of the previous page. */
+  after: recordIdSchema.optional(),
+});
+export type ListSubscriptionsInput = z.input<typeof listSubscriptionsSchema>;
 
 export interface Subscription {
   id: number;
@@ -154,4 +168,16 @@ export async function getSubscription(db: pg.Pool, subscriptionId: number): Prom
   const row = (await run<SubscriptionRow>(db, subscriptionsSql.byId(id))).rows[0];
   if (row === undefined) throw notFound('subscription', [{ field: 'subscriptionId', message: `no subscription with id ${id}` }]);
   return rowToSubscription(row);
+}
+
+/** Subscriptions by id, filtered, with a cursor: `nextAfter` continues, null on the last page. */
+export async function listSubscriptions(deps: Deps, input: ListSubscriptionsInput = {}): Promise<{ subscriptions: Subscription[]; nextAfter: number | null }> {
+  const f = parseInput(listSubscriptionsSchema, input);
+  const sql = subscriptionsSql.page({
+    customerId: f.customerId ?? null, planId: f.planId ?? null, status: f.status ?? null, asOf: f.asOf ?? todayOf(deps.clock),
+    after: f.after ?? 0, limit: f.limit,
+  });
+  const subscriptions = (await run<SubscriptionRow>(deps.db, sql)).rows.map(rowToSubscription);
+  const last = subscriptions[subscriptions.length - 1];
+  return { subscriptions, nextAfter: subscriptions.length === f.limit && last !== undefined ? last.id : null };
 }

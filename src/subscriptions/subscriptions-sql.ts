@@ -28,6 +28,18 @@ export const subscriptionsSql = {
     values: [id],
   }),
 
+  /**
+   * A page by id, after a cursor. status 'active': not ended on `asOf` (no end date, or one after
+   * it); 'ended': its end date is on or before `asOf`.
+   */
+  page: (f: { customerId: number | null; planId: string | null; status: 'active' | 'ended' | null; asOf: string; after: number; limit: number }): Sql => ({
+    text: `select ${COLUMNS} from subscriptions
+           where id > $1 and ($2::bigint is null or customer_id = $2) and ($3::text is null or plan_id = $3)
+             and ($4::text is null or ($4::text = 'active') = (ended_on is null or ended_on > $5::date))
+           order by id limit $6`,
+    values: [f.after, f.customerId, f.planId, f.status, f.asOf, f.limit],
+  }),
+
   end: (id: number, endedOn: string): Sql => ({
     text: `update subscriptions set ended_on = $2 where id = $1 returning ${COLUMNS}`,
     values: [id, endedOn],

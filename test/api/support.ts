@@ -32,6 +32,7 @@ export interface RequestOptions {
 
 export interface TestApi {
   db: TestDatabase;
+  config: Config;
   app: FastifyInstance;
   url: string;
   keys: Record<'read' | 'write' | 'admin' | 'all', string>;
@@ -39,10 +40,10 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(overrides: { api?: Partial<Config['api']> } = {}): Promise<TestApi> {
+export async function startTestApi(overrides: { api?: Partial<Config['api']>; dataDir?: string } = {}): Promise<TestApi> {
   const db = await createTestDatabase();
   const base = configSchema.parse({});
-  const config: Config = { ...base, api: { ...base.api, ...overrides.api } };
+  const config: Config = { ...base, api: { ...base.api, ...overrides.api }, ...(overrides.dataDir ? { dataDir: overrides.dataDir } : {}) };
   const app = await buildApp({ pool: db.pool, config, log: silentLog, clock: fixedClock }, { connectionString: db.url });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
@@ -55,7 +56,7 @@ export async function startTestApi(overrides: { api?: Partial<Config['api']> } =
     all: await make('all', ['read', 'write', 'admin']),
   };
   return {
-    db, app, url, keys,
+    db, config, app, url, keys,
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       const key = options.key === undefined ? keys.all : options.key;

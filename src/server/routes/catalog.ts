@@ -11,11 +11,16 @@ import {
   createPlanSchema,
   createProduct,
   createProductSchema,
+  getCoupon,
+  getMetric,
   getPlan,
+  getProduct,
+  listCoupons,
+  listMetrics,
   listPlans,
+  listProducts,
   listPlansSchema,
 } from '../../catalog/index.ts';
-import { getProduct, listMetrics, listProducts } from '../queries/catalog.ts';
 import { defineRoute } from '../route.ts';
 import { metricSchema, planSchema, priceSchema, productSchema } from '../schemas.ts';
 import { idParams, libraryDeps, textIdParams, textPageQuery } from './common.ts';
@@ -25,7 +30,7 @@ const tag = 'Catalog';
 const couponSchema = z.object({
   id: z.string(), name: z.string(), kind: z.enum(['percentage', 'fixed']), percent: z.string().nullable(),
   amountMinor: z.int().nullable(), currency: z.string().nullable(), durationPeriods: z.int().nullable(),
-});
+}).meta({ id: 'Coupon' });
 
 export const catalogRoutes = [
   defineRoute({
@@ -57,6 +62,12 @@ export const catalogRoutes = [
     query: textPageQuery, status: 200,
     response: { description: 'A page of metrics', schema: z.object({ metrics: z.array(metricSchema), nextAfter: z.string().nullable() }) },
     handler: (deps, { query }) => listMetrics(deps.pool, query.limit, query.after),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/metrics/:metricCode', scope: 'read', tag, operationId: 'getMetric', summary: 'Get a billable metric',
+    params: textIdParams('metricCode'), status: 200, errors: [404],
+    response: { description: 'The metric', schema: metricSchema },
+    handler: (deps, { params }) => getMetric(deps.pool, params.metricCode),
   }),
   defineRoute({
     method: 'POST', url: '/api/v1/plans', scope: 'write', tag, operationId: 'createPlan',
@@ -99,6 +110,18 @@ export const catalogRoutes = [
     body: createCouponSchema, status: 201, errors: [409], example: { id: 'WELCOME10', name: '10% off', kind: 'percentage', percent: '10', durationPeriods: 3 },
     response: { description: 'The coupon', schema: couponSchema },
     handler: (deps, { body }) => createCoupon(libraryDeps(deps), body),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/coupons', scope: 'read', tag, operationId: 'listCoupons', summary: 'List coupons by id, with a cursor',
+    query: textPageQuery, status: 200,
+    response: { description: 'A page of coupons', schema: z.object({ coupons: z.array(couponSchema), nextAfter: z.string().nullable() }) },
+    handler: (deps, { query }) => listCoupons(deps.pool, query),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/coupons/:couponId', scope: 'read', tag, operationId: 'getCoupon', summary: 'Get a coupon',
+    params: textIdParams('couponId'), status: 200, errors: [404],
+    response: { description: 'The coupon', schema: couponSchema },
+    handler: (deps, { params }) => getCoupon(deps.pool, params.couponId),
   }),
   defineRoute({
     method: 'POST', url: '/api/v1/customers/:customerId/coupons', scope: 'write', tag, operationId: 'applyCoupon',

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { pageLimitSchema, recordIdSchema, textIdSchema, type Deps } from '../../customers/index.ts';
-import { requeueInvoice } from '../queries/invoices.ts';
+import { requeueInvoice } from '../../invoices/index.ts';
 import { defineRoute, type ServerDeps } from '../route.ts';
 import { requeueSchema } from '../schemas.ts';
 

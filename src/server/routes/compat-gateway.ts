@@ -8,7 +8,7 @@ import { genBillItemsSchema, itemsFromGenBill } from '../../charges/index.ts';
 import { findCustomerByEmailOrId, notFound, registerUser, registerUserSchema, todayOf } from '../../customers/index.ts';
 import { exponentOf } from '../../money/currencies.ts';
 import { minorToDecimalString } from '../../money/format.ts';
-import { createGenBillBatcher } from '../genbill-batcher.ts';
+import { createAdHocInvoiceBatcher } from '../../billing/index.ts';
 import { idempotencyKeyOf } from '../idempotency.ts';
 import { defineRoute } from '../route.ts';
 import { libraryDeps } from './common.ts';
@@ -71,7 +71,7 @@ export const gatewayRoutes = [
       const key = idempotencyKeyOf(request);
       // Scoped by API key like the Idempotency-Key itself: two clients' "key 1" are different bills.
       const source = key === null ? `api:${randomUUID()}` : `api:${request.apiKey?.id ?? 0}:${key}`;
-      const batcher = deps.genBill ?? createGenBillBatcher({ db: deps.pool, flushPool: null, netTermsDays: deps.config.billing.netTermsDays });
+      const batcher = deps.genBill ?? createAdHocInvoiceBatcher({ db: deps.pool, flushPool: null, netTermsDays: deps.config.billing.netTermsDays });
       // With a claimed Idempotency-Key, storing the response (a synchronous commit) makes the invoice durable.
       const invoice = await batcher.issue({ customerId: customer.id, items, source, issueDate: todayOf(deps.clock) }, { flushedLater: request.idempotency !== null });
       if (!invoice.created) void reply.code(200);

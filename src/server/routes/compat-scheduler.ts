@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_PAGE_SIZE, recordIdSchema } from '../../customers/index.ts';
-import { invoicesByPaymentStatus, PAYMENT_STATUSES, paymentAttempts } from '../queries/invoices.ts';
+import { invoicesByPaymentStatus, PAYMENT_STATUSES, paymentAttempts } from '../../invoices/index.ts';
 import { defineRoute } from '../route.ts';
 import { invoiceSchema, paymentAttemptsSchema } from '../schemas.ts';
 import { requeueRoute } from './common.ts';

@@ -1,7 +1,8 @@
-/** Invoices: list with filters and a cursor, get, lines, payment attempts, requeue. */
+/** Invoices: list with filters and a cursor, get, lines, PDF, payment attempts, requeue. */
 import { z } from 'zod';
 import { currencyCodeSchema, pageLimitSchema, recordIdSchema } from '../../customers/index.ts';
-import { getInvoice, getInvoiceLines, listInvoices, PAYMENT_STATUSES, paymentAttempts } from '../queries/invoices.ts';
+import { getStoredInvoicePdf } from '../../documents/index.ts';
+import { getInvoice, getInvoiceLines, listInvoices, PAYMENT_STATUSES, paymentAttempts } from '../../invoices/index.ts';
 import { defineRoute } from '../route.ts';
 import { invoiceLineSchema, invoiceSchema, paymentAttemptsSchema } from '../schemas.ts';
 import { idParams, requeueRoute } from './common.ts';
@@ -35,7 +36,7 @@ export const invoiceRoutes = [
     method: 'GET', url: '/api/v1/invoices/:invoiceId', scope: 'read', tag, operationId: 'getInvoice',
     summary: 'Get an invoice', params: idParams('invoiceId'), status: 200, errors: [404],
     response: { description: 'The invoice (its lines: /lines)', schema: invoiceSchema },
-    handler: (deps, { params }) => getInvoice(deps.pool, params.invoiceId),
+    handler: (deps, { params }) => (deps.invoiceLoader ? deps.invoiceLoader.get(params.invoiceId) : getInvoice(deps.pool, params.invoiceId)),
   }),
   defineRoute({
     method: 'GET', url: '/api/v1/invoices/:invoiceId/lines', scope: 'read', tag, operationId: 'getInvoiceLines',
@@ -48,6 +49,25 @@ export const invoiceRoutes = [
     summary: 'Payment attempts of an invoice, with failure reasons and times', params: idParams('invoiceId'), status: 200, errors: [404],
     response: { description: 'The attempts (empty for an invoice never collected)', schema: paymentAttemptsSchema },
     handler: (deps, { params }) => paymentAttempts(deps.pool, params.invoiceId),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/invoices/:invoiceId/pdf', scope: 'read', tag, operationId: 'getInvoicePdf',
+    summary: "The invoice's PDF, as stored",
+    description:
+      'PDFs are rendered by the workers after an invoice is issued. Until its PDF is stored (or if the stored file is ' +
+      'missing or fails its checksum): 404 pdf_not_ready, retryable; an unknown invoice: 404 invoice_not_found. ' +
+      'ETag is the sha256 of the file (If-None-Match → 304); X-Pdf-Pages its page count.',
+    params: idParams('invoiceId'), status: 200, errors: [404],
+    response: { description: 'The PDF', binary: 'application/pdf' },
+    async handler(deps, { params }, request, reply) {
+      const doc = await getStoredInvoicePdf({ db: deps.pool, settings: deps.config.documents, dataDir: deps.config.dataDir }, params.invoiceId);
+      const etag = `"${doc.sha256}"`;
+      void reply.header('etag', etag).header('cache-control', 'private, max-age=0, must-revalidate');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      void reply.type('application/pdf').header('x-pdf-pages', String(doc.pages))
+        .header('content-disposition', `inline; filename="${doc.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
+      return doc.pdf;
+    },
   }),
   requeueRoute('/api/v1/invoices/:invoiceId/requeue', 'requeueInvoiceNative', tag),
 ];

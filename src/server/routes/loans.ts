@@ -1,6 +1,6 @@
-/** Loans: create (EMI computed once), get, installment schedule. */
+/** Loans: create (EMI computed once), list (filters, cursor), get, installment schedule. */
 import { z } from 'zod';
-import { createLoan, createLoanSchema, getLoan, getLoanSchedule } from '../../loans/index.ts';
+import { createLoan, createLoanSchema, getLoan, getLoanSchedule, listLoans, listLoansSchema } from '../../loans/index.ts';
 import { defineRoute } from '../route.ts';
 import { installmentSchema, loanSchema } from '../schemas.ts';
 import { idParams, libraryDeps } from './common.ts';
@@ -16,6 +16,14 @@ export const loanRoutes = [
     example: { customerId: 1, currency: 'INR', principalMinor: 50000000, annualRate: '10.5', tenureMonths: 24, firstDueOn: '2026-12-05', lateFeeMinor: 50000 },
     response: { description: 'The loan', schema: loanSchema },
     handler: (deps, { body }) => createLoan(libraryDeps(deps), body),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/loans', scope: 'read', tag, operationId: 'listLoans',
+    summary: 'List loans by id, with filters (customerId, status) and a cursor',
+    description: 'Pass the `nextAfter` of a page as `after` for the next one; null on the last page.',
+    query: listLoansSchema, status: 200,
+    response: { description: 'A page of loans', schema: z.object({ loans: z.array(loanSchema), nextAfter: z.int().nullable() }) },
+    handler: (deps, { query }) => listLoans(deps.pool, query),
   }),
   defineRoute({
     method: 'GET', url: '/api/v1/loans/:loanId', scope: 'read', tag, operationId: 'getLoan', summary: 'Get a loan',

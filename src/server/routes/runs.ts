@@ -4,10 +4,9 @@
  * cancel. Starting, resuming and canceling need the admin scope.
  */
 import { z } from 'zod';
-import { cancelRun, createRun, listRuns, resumeRun } from '../../billing/run.ts';
+import { cancelRun, createRun, listRuns, resumeRun, runStatus } from '../../billing/index.ts';
 import { BillflowError } from '../../errors.ts';
 import { isoDateSchema, todayOf } from '../../customers/index.ts';
-import { runStatus } from '../queries/runs.ts';
 import { defineRoute } from '../route.ts';
 import { runSchema } from '../schemas.ts';
 import { idParams } from './common.ts';

@@ -1,4 +1,4 @@
-/** Subscriptions: start, get, cancel, change plan. */
+/** Subscriptions: start, list (filters, cursor), get, cancel, change plan. */
 import { z } from 'zod';
 import {
   cancelSubscription,
@@ -8,6 +8,8 @@ import {
   createSubscription,
   createSubscriptionSchema,
   getSubscription,
+  listSubscriptions,
+  listSubscriptionsSchema,
 } from '../../subscriptions/index.ts';
 import { defineRoute } from '../route.ts';
 import { subscriptionSchema } from '../schemas.ts';
@@ -23,6 +25,19 @@ export const subscriptionRoutes = [
     body: createSubscriptionSchema, status: 201, errors: [404, 409], example: { customerId: 1, planId: 'pro', startedOn: '2026-11-05' },
     response: { description: 'The subscription', schema: subscriptionSchema },
     handler: (deps, { body }) => createSubscription(libraryDeps(deps), body),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/subscriptions', scope: 'read', tag, operationId: 'listSubscriptions',
+    summary: 'List subscriptions by id, with filters and a cursor',
+    description:
+      'Filters: customerId, planId, status (active: not ended on asOf, default today; ended: ended on or before it). ' +
+      'Pass the `nextAfter` of a page as `after` for the next one; null on the last page.',
+    query: listSubscriptionsSchema, status: 200,
+    response: {
+      description: 'A page of subscriptions',
+      schema: z.object({ subscriptions: z.array(subscriptionSchema), nextAfter: z.int().nullable() }),
+    },
+    handler: (deps, { query }) => listSubscriptions(libraryDeps(deps), query),
   }),
   defineRoute({
     method: 'GET', url: '/api/v1/subscriptions/:subscriptionId', scope: 'read', tag, operationId: 'getSubscription',

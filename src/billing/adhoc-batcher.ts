@@ -1,30 +1,30 @@
 /**
- * Groups concurrent genBill requests into batches for issueAdHocInvoices. No timer: a request
+ * Groups concurrent genBill requests into batches for createAdHocInvoices. No timer: a request
  * that finds no batch running starts one at once (a lone request waits for nothing); requests
  * arriving meanwhile queue and leave together in the next batch. At most `maxInFlight` batches
  * run at once (they meet on the numbering lock anyway) and `maxBatch` jobs go in one.
- * The batch commits asynchronously and answers after one WAL flush (durability.ts) — except the
+ * The batch commits asynchronously and answers after one WAL flush (src/db/async-commit.ts) — except the
  * requests that hold an Idempotency-Key: storing their response is a synchronous commit that
  * flushes the WAL anyway before they answer, so they do not wait for a second flush.
  */
 import type pg from 'pg';
-import type { AdHocInvoice } from '../billing/adhoc.ts';
-import { flushBarrier } from './durability.ts';
-import { issueAdHocInvoices, type GenBillJob } from './genbill-batch.ts';
+import type { AdHocInvoice } from './adhoc.ts';
+import { flushBarrier } from '../db/async-commit.ts';
+import { createAdHocInvoices, type AdHocJob } from './adhoc-batch.ts';
 
 interface Waiting {
-  job: GenBillJob;
+  job: AdHocJob;
   /** A synchronous commit follows before the answer (the Idempotency-Key's stored response). */
   flushedLater: boolean;
   resolve(invoice: AdHocInvoice): void;
   reject(error: unknown): void;
 }
 
-export interface GenBillBatcher {
-  issue(job: GenBillJob, options?: { flushedLater?: boolean }): Promise<AdHocInvoice>;
+export interface AdHocInvoiceBatcher {
+  issue(job: AdHocJob, options?: { flushedLater?: boolean }): Promise<AdHocInvoice>;
 }
 
-export function createGenBillBatcher(options: {
+export function createAdHocInvoiceBatcher(options: {
   /** Where the invoices are written (asynchronous commit when flushPool is given). */
   db: pg.Pool;
   /** A synchronous-commit pool for the flush barrier; none when `db` commits synchronously. */
@@ -32,7 +32,7 @@ export function createGenBillBatcher(options: {
   netTermsDays: number;
   maxBatch?: number;
   maxInFlight?: number;
-}): GenBillBatcher {
+}): AdHocInvoiceBatcher {
   const maxBatch = options.maxBatch ?? 100;
   const maxInFlight = options.maxInFlight ?? 2;
   const queue: Waiting[] = [];
@@ -40,7 +40,7 @@ export function createGenBillBatcher(options: {
 
   async function runBatch(batch: Waiting[]): Promise<void> {
     try {
-      const outcomes = await issueAdHocInvoices(options.db, batch.map((w) => w.job), options.netTermsDays);
+      const outcomes = await createAdHocInvoices({ db: options.db, netTermsDays: options.netTermsDays }, batch.map((w) => w.job));
       const settle = (i: number) => {
         const outcome = outcomes[i]!;
         if (outcome.ok) batch[i]!.resolve(outcome.invoice);

@@ -10,21 +10,22 @@
  * Each request keeps its own outcome: a missing customer (404) or an invoice that cannot be
  * issued (422) fails that request only. If the batch transaction itself fails (e.g. a unique-key
  * race with another server), every job is retried alone through createAdHocInvoice.
- * To move into src/billing/adhoc.ts as `createAdHocInvoices` (see the API's report).
+ * The API's genBill calls it through adhoc-batcher.ts, which groups concurrent requests.
  */
 import type pg from 'pg';
-import { createAdHocInvoice, type AdHocInvoice } from '../billing/adhoc.ts';
-import { periodOf, previousPeriod, windowStart } from '../billing/calendar.ts';
-import { computeInvoice } from '../billing/compute.ts';
-import { loadCatalog } from '../billing/load.ts';
-import { persistShard } from '../billing/persist.ts';
-import type { Catalog, ComputeResult, CustomerInput, InvoiceDraft } from '../billing/types.ts';
+import { createAdHocInvoice, type AdHocInvoice } from './adhoc.ts';
+import { adHocSql } from './adhoc-sql.ts';
+import { periodOf, previousPeriod, windowStart } from './calendar.ts';
+import { computeInvoice } from './compute.ts';
+import { loadCatalog } from './load.ts';
+import { persistShard } from './persist.ts';
+import type { Catalog, ComputeResult, CustomerInput, InvoiceDraft } from './types.ts';
 import type { OneOffItem } from '../charges/index.ts';
-import { notFound, rowToCustomer, type Customer } from '../customers/index.ts';
+import { notFound, rowToCustomer, run, type Customer } from '../customers/index.ts';
 import { queueRender } from '../documents/index.ts';
 import { BillflowError } from '../errors.ts';
 
-export interface GenBillJob {
+export interface AdHocJob {
   customerId: number;
   items: OneOffItem[];
   /** 'api:…': the invoice's source, unique per (customer, period). */
@@ -32,13 +33,12 @@ export interface GenBillJob {
   issueDate: string;
 }
 
-export type GenBillOutcome = { ok: true; invoice: AdHocInvoice } | { ok: false; error: unknown };
-
-const INVOICE_COLUMNS = `id, number, customer_id, period, currency, subtotal_minor, discount_minor, tax_minor, total_minor,
-  status, payment_status, issue_date, due_date`;
+export type AdHocOutcome = { ok: true; invoice: AdHocInvoice } | { ok: false; error: unknown };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function toInvoice(r: Record<string, any>, created: boolean): AdHocInvoice {
+type Row = Record<string, any>;
+
+function toInvoice(r: Row, created: boolean): AdHocInvoice {
   return {
     id: r.id, number: r.number, customerId: r.customer_id, period: r.period, currency: r.currency, subtotalMinor: r.subtotal_minor,
     discountMinor: r.discount_minor, taxMinor: r.tax_minor, totalMinor: r.total_minor, status: r.status,
@@ -60,7 +60,7 @@ function cannotIssue(result: Exclude<ComputeResult, { status: 'ok' }>): Billflow
   });
 }
 
-function customerInput(customer: Customer, job: GenBillJob): CustomerInput {
+function customerInput(customer: Customer, job: AdHocJob): CustomerInput {
   return {
     id: customer.id, name: customer.name, currency: customer.currency, country: customer.country, taxRegion: customer.taxRegion,
     locale: customer.locale, legalEntityId: customer.legalEntityId, status: customer.status, billingAnchorDay: customer.billingAnchorDay,
@@ -74,17 +74,17 @@ function customerInput(customer: Customer, job: GenBillJob): CustomerInput {
 
 interface Pending {
   index: number;
-  job: GenBillJob;
+  job: AdHocJob;
   customer: Customer;
   period: string;
 }
 
 /** Everything of the batch that happens inside its transaction; fills `outcomes`. */
-async function issueInTransaction(client: pg.PoolClient, jobs: GenBillJob[], netTermsDays: number, outcomes: GenBillOutcome[]): Promise<void> {
+async function issueInTransaction(client: pg.PoolClient, jobs: AdHocJob[], netTermsDays: number, outcomes: AdHocOutcome[]): Promise<void> {
   const ids = [...new Set(jobs.map((j) => j.customerId))].sort((a, b) => a - b);
   const customers = new Map<number, Customer>();
-  for (const row of (await client.query(`select * from customers where id = any($1::bigint[]) order by id for share`, [ids])).rows) {
-    customers.set(row.id, rowToCustomer(row));
+  for (const row of (await run<Row>(client, adHocSql.lockCustomers(ids))).rows) {
+    customers.set(row.id, rowToCustomer(row as Parameters<typeof rowToCustomer>[0]));
   }
   const pending: Pending[] = [];
   jobs.forEach((job, index) => {
@@ -94,11 +94,7 @@ async function issueInTransaction(client: pg.PoolClient, jobs: GenBillJob[], net
   });
   const keyOf = (customerId: number, period: string, source: string) => `${customerId}\u0000${period}\u0000${source}`;
   const existing = new Map<string, AdHocInvoice>();
-  const found = await client.query(
-    `select ${INVOICE_COLUMNS}, source from invoices where (customer_id, period, source) in (
-       select * from unnest($1::bigint[], $2::text[], $3::text[]))`,
-    [pending.map((p) => p.customer.id), pending.map((p) => p.period), pending.map((p) => p.job.source)],
-  );
+  const found = await run<Row>(client, adHocSql.existingInvoices(pending.map((p) => p.customer.id), pending.map((p) => p.period), pending.map((p) => p.job.source)));
   for (const row of found.rows) existing.set(keyOf(row.customer_id, row.period, row.source), toInvoice(row, false));
   const catalogs = new Map<string, Catalog>();
   const toIssue: { p: Pending; draft: InvoiceDraft }[] = [];
@@ -122,13 +118,10 @@ async function issueInTransaction(client: pg.PoolClient, jobs: GenBillJob[], net
     }
   }
   if (toIssue.length === 0) return;
-  const items = toIssue.flatMap(({ p }) => p.job.items.map((item) => ({ p, item })));
-  await client.query(
-    `insert into one_off_charges (customer_id, product_id, product_name, quantity, unit_price_minor, currency, charged_on, invoice_source)
-     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::date[], $8::text[])`,
-    [items.map((x) => x.p.customer.id), items.map((x) => x.item.productId), items.map((x) => x.item.productName), items.map((x) => x.item.quantity),
-      items.map((x) => x.item.price), items.map((x) => x.p.customer.currency), items.map((x) => x.p.job.issueDate), items.map((x) => x.p.job.source)],
-  );
+  await run(client, adHocSql.insertOneOffs(toIssue.flatMap(({ p }) => p.job.items.map((item) => ({
+    customerId: p.customer.id, productId: item.productId, productName: item.productName, quantity: item.quantity,
+    unitPriceMinor: item.price, currency: p.customer.currency, chargedOn: p.job.issueDate, invoiceSource: p.job.source,
+  })))));
   const first = toIssue[0]!;
   const outcome = await persistShard(client, {
     runId: null, period: first.p.period, source: first.p.job.source, range: { from: first.p.customer.id, to: first.p.customer.id },
@@ -137,7 +130,7 @@ async function issueInTransaction(client: pg.PoolClient, jobs: GenBillJob[], net
   const invoiceIds = outcome.issued.map((i) => i.id);
   await queueRender(client, { invoiceIds }); // their PDFs, rendered by a worker
   const created = new Map<number, AdHocInvoice>();
-  for (const row of (await client.query(`select ${INVOICE_COLUMNS} from invoices where id = any($1::bigint[])`, [invoiceIds])).rows) {
+  for (const row of (await run<Row>(client, adHocSql.invoicesByIds(invoiceIds))).rows) {
     created.set(row.id, toInvoice(row, true));
   }
   toIssue.forEach(({ p }, i) => (outcomes[p.index] = { ok: true, invoice: created.get(invoiceIds[i]!)! }));
@@ -149,8 +142,9 @@ async function issueInTransaction(client: pg.PoolClient, jobs: GenBillJob[], net
 }
 
 /** Issues the jobs' invoices in one transaction; one outcome per job, in order. */
-export async function issueAdHocInvoices(db: pg.Pool, jobs: GenBillJob[], netTermsDays: number): Promise<GenBillOutcome[]> {
-  const outcomes: GenBillOutcome[] = new Array(jobs.length);
+export async function createAdHocInvoices(deps: { db: pg.Pool; netTermsDays: number }, jobs: AdHocJob[]): Promise<AdHocOutcome[]> {
+  const { db, netTermsDays } = deps;
+  const outcomes: AdHocOutcome[] = new Array(jobs.length);
   const client = await db.connect();
   let failed = false;
   try {

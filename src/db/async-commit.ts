@@ -13,7 +13,7 @@
  * took its number with it (same WAL), so no gap and no duplicate can appear.
  */
 import pg from 'pg';
-import '../db/pool.ts'; // its type parsers (int8 → number, date → string) apply to every pool
+import './pool.ts'; // its type parsers (int8 → number, date → string) apply to every pool
 
 /** A pool whose sessions commit asynchronously; only for work followed by flushBarrier(). */
 export function createAsyncCommitPool(connectionString: string, max: number): pg.Pool {

@@ -5,13 +5,13 @@
  * there once another caller needs it.
  */
 import type pg from 'pg';
-import { BillflowError } from '../../errors.ts';
-import { notFound } from '../../customers/index.ts';
+import { BillflowError } from '../errors.ts';
+import { notFound } from '../customers/index.ts';
 
 export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'unknown', 'not_required'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
-const INVOICE_COLUMNS = `id, number, customer_id, period, source, run_id, legal_entity_id, status, payment_status, currency,
+export const INVOICE_COLUMNS = `id, number, customer_id, period, source, run_id, legal_entity_id, status, payment_status, currency,
   subtotal_minor, discount_minor, tax_minor, total_minor, tax_breakdown, issue_date, due_date, period_start, period_end, created_at`;
 
 export interface Invoice {

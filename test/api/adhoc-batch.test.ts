@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { issueAdHocInvoices } from '../../src/server/genbill-batch.ts';
+import { createAdHocInvoices } from '../../src/billing/index.ts';
 import { allRowCounts, createCustomerViaApi, startTestApi, type TestApi } from './support.ts';
 
 describe('genBill issued in batches', () => {
@@ -56,14 +56,14 @@ describe('genBill issued in batches', () => {
 
   it('issues one invoice per (customer, period, source) inside a batch and across batches', async () => {
     const job = { customerId: customers[5]!, items: [{ productId: 'D', productName: 'Dup', quantity: 1, price: 500 }], source: 'api:test:dup', issueDate: '2026-11-22' };
-    const [a, b] = await issueAdHocInvoices(api.db.pool, [job, { ...job }], 15);
+    const [a, b] = await createAdHocInvoices({ db: api.db.pool, netTermsDays: 15 }, [job, { ...job }]);
     assert.ok(a?.ok && b?.ok);
     assert.equal(a.invoice.id, b.invoice.id);
     assert.deepEqual([a.invoice.created, b.invoice.created], [true, false]);
-    const [again] = await issueAdHocInvoices(api.db.pool, [job], 15);
+    const [again] = await createAdHocInvoices({ db: api.db.pool, netTermsDays: 15 }, [job]);
     assert.ok(again?.ok);
     assert.deepEqual([again.invoice.id, again.invoice.created], [a.invoice.id, false]);
-    const [missing] = await issueAdHocInvoices(api.db.pool, [{ ...job, customerId: 999_999 }], 15);
+    const [missing] = await createAdHocInvoices({ db: api.db.pool, netTermsDays: 15 }, [{ ...job, customerId: 999_999 }]);
     assert.ok(missing && !missing.ok);
   });
 });
