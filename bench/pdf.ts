@@ -48,6 +48,8 @@ async function threadMain(job: ThreadJob): Promise<ThreadResult> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   out.recycles = renderer.stats.recycles;
+  renderer.dispose();
+  await new Promise((resolve) => setImmediate(resolve));
   return out;
 }
 

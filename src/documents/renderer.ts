@@ -109,6 +109,17 @@ export class DocumentRenderer {
     this.templates = loadTemplateSet(this.options.templatesDir);
   }
 
+  /**
+   * Drops the compiler and its caches and collects garbage, so native memory is freed before a
+   * thread ends (a thread that exits with live compiler handles never runs their finalizers).
+   * Await a turn of the event loop afterwards; the renderer can still be used (it starts afresh).
+   */
+  dispose(): void {
+    this.compiler?.evictCache(0);
+    this.compiler = null;
+    collectGarbage();
+  }
+
   /** Re-reads the templates when a file changed; returns true if it did. */
   refreshTemplates(): boolean {
     if (!isStale(this.templates)) return false;
