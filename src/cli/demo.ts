@@ -12,6 +12,7 @@ import { describeSummary } from './run.ts';
 import { intOption, runnerSettings } from './options.ts';
 import { seedProgress } from './seed.ts';
 import { serveAfterDemo } from './serve.ts';
+import { renderDemoDocuments } from './demo-documents.ts';
 
 const DEMO_SEED = 42;
 
@@ -91,6 +92,7 @@ export function registerDemo(program: Command, global: () => GlobalOptions): voi
         reporter.stop();
         process.stdout.write(`\n${describeSummary(summary)}\n`);
         await printReport(ctx, period, today);
+        await renderDemoDocuments(ctx, created.runId);
         process.stdout.write(`\nWhere to look next\n`);
         process.stdout.write(`  billflow runs                       every run and its counts\n`);
         process.stdout.write(`  billflow run --status ${created.runId}            shard-by-shard progress and errors\n`);

@@ -96,7 +96,7 @@ export const configSchema = z.strictObject({
       /** A folder of templates overriding the defaults (file by file); null = templates/ only. */
       templatesDir: z.string().min(1).nullable().default(null),
       /** Documents per Typst compile: bigger batches amortise the PDF export (see docs/documents.md). */
-      batchSize: z.number().int().min(1).max(1_000).default(100),
+      batchSize: z.number().int().min(1).max(1_000).default(300),
       /** A worker's Typst compiler is replaced after this many documents (bounded memory). */
       recycleAfterDocuments: z.number().int().min(100).max(10_000_000).default(20_000),
       /** Attempts per render job before it is parked. */
@@ -117,7 +117,7 @@ export const configSchema = z.strictObject({
         .nullable()
         .default(null),
     })
-    .default({ templatesDir: null, batchSize: 100, recycleAfterDocuments: 20_000, maxAttempts: 5, storage: 'dir', dir: null, s3: null }),
+    .default({ templatesDir: null, batchSize: 300, recycleAfterDocuments: 20_000, maxAttempts: 5, storage: 'dir', dir: null, s3: null }),
 });
 
 export type Config = z.infer<typeof configSchema>;

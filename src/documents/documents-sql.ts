@@ -83,6 +83,10 @@ export const documentsSql = {
            order by i.id limit $2`,
     values: [runId, limit],
   }),
+  firstDocumentOfRun: (runId: number): Sql => ({
+    text: `select i.id, d.path from invoices i join invoice_documents d on d.invoice_id = i.id where i.run_id = $1 order by i.id limit 1`,
+    values: [runId],
+  }),
   runProgress: (runId: number): Sql => ({
     text: `select (select count(*) from invoices where run_id = $1)::int as invoices,
              (select count(*) from invoices i join invoice_documents d on d.invoice_id = i.id where i.run_id = $1)::int as rendered,

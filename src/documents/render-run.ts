@@ -24,6 +24,8 @@ export interface RunDocumentsSummary extends RunDocumentsProgress {
   pdfsPerSec: number;
   /** Where the PDFs are: a folder, or s3://bucket/prefix. */
   location: string;
+  /** One of them (the run's first invoice that has a PDF): its invoice id and full path or URL. */
+  sample: { invoiceId: number; location: string } | null;
 }
 
 export async function runDocumentsProgress(db: pg.Pool, runId: number): Promise<RunDocumentsProgress> {
@@ -80,8 +82,11 @@ export async function renderRunDocuments(
   const durationMs = Math.round(performance.now() - started);
   const store = await openStore(input.documents, input.dataDir);
   const made = progress.rendered - before.rendered;
+  const first = documentsSql.firstDocumentOfRun(input.runId);
+  const row = (await deps.pool.query<{ id: number; path: string }>(first.text, first.values)).rows[0];
   return {
     runId: input.runId, ...progress, durationMs, pdfsPerSec: durationMs > 0 ? Math.round((made * 1000) / durationMs) : 0,
     location: store instanceof DirStore ? store.root : store.locate(''),
+    sample: row ? { invoiceId: Number(row.id), location: store.locate(row.path) } : null,
   };
 }

@@ -67,19 +67,28 @@ export interface RenderedDocument {
  * The wrapper that lays a batch of one kind out. Before each document, an invisible marker
  * records the page it starts on (it lands on the document's first page), so one query after
  * layout tells which pages belong to which document. The marker is content, not a page style:
- * a per-document style would defeat Typst's layout cache (see templates/lib.typ).
+ * a per-document style would defeat Typst's layout cache (see templates/lib.typ). The `numbered`
+ * wrapper (multi-page invoices laid out a second time) also restarts the page counter per document.
  */
-function batchSource(kind: DocumentKind): string {
+function batchSource(kind: DocumentKind, numbered: boolean): string {
   return [
     `#import "/${TEMPLATE_FILE[kind]}": render`,
     `#let batch = json("${BATCH_JSON}")`,
     `#for (i, doc) in batch.enumerate() {`,
     `  if i > 0 { pagebreak(weak: true) }`,
+    ...(numbered ? ['  counter(page).update(1)'] : []),
     `  context [#metadata(here().page())<billflow-document-start>]`,
     `  render(doc)`,
     `}`,
   ].join('\n');
 }
+
+/**
+ * Kinds whose templates number pages from `doc.pages` ("Page 1 of 2"): a document of these kinds
+ * that needs more than one page is laid out again with `pages` set. The statement paginates
+ * itself and numbers its own pages.
+ */
+const NUMBERED_KINDS: ReadonlySet<DocumentKind> = new Set(['invoice', 'credit_note']);
 
 export class DocumentRenderer {
   templates: TemplateSet;
@@ -98,6 +107,17 @@ export class DocumentRenderer {
       collectEveryDocuments: options.collectEveryDocuments ?? 400,
     };
     this.templates = loadTemplateSet(this.options.templatesDir);
+  }
+
+  /**
+   * Drops the compiler and its caches and collects garbage, so native memory is freed before a
+   * thread ends (a thread that exits with live compiler handles never runs their finalizers).
+   * Await a turn of the event loop afterwards; the renderer can still be used (it starts afresh).
+   */
+  dispose(): void {
+    this.compiler?.evictCache(0);
+    this.compiler = null;
+    collectGarbage();
   }
 
   /** Re-reads the templates when a file changed; returns true if it did. */
@@ -121,22 +141,43 @@ export class DocumentRenderer {
       if (file.name.endsWith('.typ')) compiler.addSource(`${ROOT}/${file.name}`, file.bytes.toString('utf8'));
       else compiler.mapShadow(`${ROOT}/${file.name}`, file.bytes);
     }
-    for (const kind of Object.keys(TEMPLATE_FILE) as DocumentKind[]) compiler.addSource(`${ROOT}/.billflow/${kind}.typ`, batchSource(kind));
+    for (const kind of Object.keys(TEMPLATE_FILE) as DocumentKind[]) {
+      compiler.addSource(`${ROOT}/.billflow/${kind}.typ`, batchSource(kind, false));
+      compiler.addSource(`${ROOT}/.billflow/${kind}-numbered.typ`, batchSource(kind, true));
+    }
     this.compiler = compiler;
     this.documentsSinceRecycle = 0;
     return compiler;
   }
 
-  /** Renders documents of one kind; the result is in the input's order. Throws template_error. */
+  /**
+   * Renders documents of one kind; the result is in the input's order. Throws template_error.
+   * Multi-page invoices are laid out a second time, with `doc.pages` set, for "Page i of n":
+   * numbering every document up front would cost a page counter for each one-page invoice too.
+   */
   renderBatch(views: DocumentView[]): RenderedDocument[] {
     if (views.length === 0) return [];
     const kind = views[0]!.kind;
     if (views.some((v) => v.kind !== kind)) throw new Error('renderBatch: one kind per batch');
     if (!this.templates.files.has(TEMPLATE_FILE[kind])) throw templateError(`no ${TEMPLATE_FILE[kind]} in ${this.templates.dirs.join(' or ')}`);
+    const out = this.layoutBatch(views, kind, false);
+    const long = NUMBERED_KINDS.has(kind) ? out.flatMap((d, i) => (d.pages > 1 ? [i] : [])) : [];
+    if (long.length > 0) {
+      const again = this.layoutBatch(long.map((i) => ({ ...views[i]!, pages: out[i]!.pages })), kind, true);
+      long.forEach((i, k) => (out[i] = again[k]!));
+    }
+    this.stats.batches++;
+    this.stats.documents += views.length;
+    this.documentsSinceRecycle += views.length;
+    return out;
+  }
+
+  /** One Typst document for the batch, one PDF export, split per document. */
+  private layoutBatch(views: DocumentView[], kind: DocumentKind, numbered: boolean): RenderedDocument[] {
     const compiler = this.getCompiler();
     compiler.mapShadow(`${ROOT}${BATCH_JSON}`, Buffer.from(JSON.stringify(views)));
     try {
-      const result = compiler.compile({ mainFilePath: `${ROOT}/.billflow/${kind}.typ` });
+      const result = compiler.compile({ mainFilePath: `${ROOT}/.billflow/${kind}${numbered ? '-numbered' : ''}.typ` });
       const doc = result.result;
       if (result.hasError() || !doc) throw this.diagnosticsError(compiler, result.takeDiagnostics() ?? result.takeError(), kind);
       const starts = (compiler.query(doc, { selector: '<billflow-document-start>' }) as { value: number }[]).map((m) => m.value - 1);
@@ -153,9 +194,6 @@ export class DocumentRenderer {
         if (pages < 1) throw templateError(`document ${v.number} has no page of its own (does the template produce any content?)`);
         out.push({ pages, pdf: extractPart(parsed, { firstPage: first, pages, title: v.title, lang: v.lang, date: v.raw.issueDate }) });
       }
-      this.stats.batches++;
-      this.stats.documents += views.length;
-      this.documentsSinceRecycle += views.length;
       return out;
     } finally {
       compiler.unmapShadow(`${ROOT}${BATCH_JSON}`);

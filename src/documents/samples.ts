@@ -13,7 +13,7 @@ const PROFILES: Record<string, { currency: string; seller: InvoiceRecord['seller
   de: { currency: 'EUR', seller: { id: 'eu', name: 'Billflow Europe GmbH', country: 'DE', taxRegionName: null }, country: 'DE', region: 'Deutschland', taxes: (n) => [{ name: 'USt.', ratePercent: '19', amountMinor: Math.round(n * 0.19) }] },
   es: { currency: 'EUR', seller: { id: 'eu', name: 'Billflow Europe GmbH', country: 'DE', taxRegionName: null }, country: 'ES', region: 'España', taxes: (n) => [{ name: 'IVA', ratePercent: '21', amountMinor: Math.round(n * 0.21) }] },
   hi: { currency: 'INR', seller: { id: 'in', name: 'Billflow India Pvt Ltd', country: 'IN', taxRegionName: 'Maharashtra' }, country: 'IN', region: 'Maharashtra', taxes: (n) => [{ name: 'CGST', ratePercent: '9', amountMinor: Math.round(n * 0.09) }, { name: 'SGST', ratePercent: '9', amountMinor: Math.round(n * 0.09) }] },
-  ja: { currency: 'JPY', seller: { id: 'jp', name: 'Billflow Japan K.K.', country: 'JP', taxRegionName: null }, country: 'JP', region: 'Japan', taxes: (n) => [{ name: 'Consumption tax', ratePercent: '10', amountMinor: Math.round(n * 0.1) }] },
+  ja: { currency: 'JPY', seller: { id: 'jp', name: 'Billflow Japan K.K.', country: 'JP', taxRegionName: null }, country: 'JP', region: '東京都', taxes: (n) => [{ name: '消費税', ratePercent: '10', amountMinor: Math.round(n * 0.1) }] },
 };
 
 const ITEMS: [kind: string, description: string, qty: number, unit: number][] = [
@@ -27,11 +27,11 @@ const ITEMS: [kind: string, description: string, qty: number, unit: number][] = 
   ['one_off', 'Replacement smart meter', 2, 3499],
 ];
 
-/** Invoice `n` for a locale ('en', 'fr', 'de', 'es', 'hi', 'ja'), with `lineCount` lines (1–8). */
+/** Invoice `n` for a locale ('en', 'fr', 'de', 'es', 'hi', 'ja'), with `lineCount` lines (cycling through 8 items). */
 export function sampleInvoiceRecord(n: number, locale = 'en', lineCount = 6): InvoiceRecord {
   const p = PROFILES[locale.split('-')[0]!] ?? PROFILES.en!;
   const lines: LineRecord[] = [];
-  for (let k = 0; k < Math.min(lineCount, ITEMS.length); k++) {
+  for (let k = 0; k < lineCount; k++) {
     const [kind, description, qty, unit] = ITEMS[(n + k) % ITEMS.length]!;
     const amount = qty * unit;
     const taxes = kind.startsWith('emi') ? null : p.taxes(amount);

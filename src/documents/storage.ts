@@ -39,7 +39,7 @@ export interface DocumentSettings {
 }
 
 export const DEFAULT_DOCUMENT_SETTINGS: DocumentSettings = {
-  templatesDir: null, batchSize: 100, recycleAfterDocuments: 20_000, maxAttempts: 5, storage: 'dir', dir: null, s3: null,
+  templatesDir: null, batchSize: 300, recycleAfterDocuments: 20_000, maxAttempts: 5, storage: 'dir', dir: null, s3: null,
 };
 
 /** `2026-11/1234/BFIN-2026-000042.pdf`: the number is made filename-safe. */

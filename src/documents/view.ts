@@ -84,6 +84,11 @@ export interface DocumentView {
   payment: { status: string; note: string };
   creditNote: { originalInvoice: string | null; reason: string | null } | null;
   statement: StatementView | null;
+  /**
+   * Set by the renderer, not by a view builder: absent on the first layout; the page count when a
+   * multi-page invoice is laid out again for its "Page i of n" footer (templates/lib.typ).
+   */
+  pages?: number;
   raw: {
     invoiceId: number | null;
     customerId: number;

@@ -14,7 +14,8 @@ describe('documents: rendering with Typst', { concurrency: false }, () => {
   const renderer = new DocumentRenderer();
 
   it('an invoice PDF carries its number, customer, totals and currency symbol in every locale', async () => {
-    const symbols: Record<string, string> = { en: '£', fr: '€', de: '€', es: '€', hi: '₹', ja: '¥' };
+    // Japanese formats yen with the full-width sign.
+    const symbols: Record<string, string> = { en: '£', fr: '€', de: '€', es: '€', hi: '₹', ja: '￥' };
     for (const locale of Object.keys(symbols)) {
       const record = sampleInvoiceRecord(3, locale);
       const view = buildInvoiceView(record, renderer.templates);
@@ -42,6 +43,30 @@ describe('documents: rendering with Typst', { concurrency: false }, () => {
     assert.match((await pdfText(de!.pdf)).text.join(' '), /Rechnung/);
   });
 
+  it('Japanese labels and names are set in Noto Sans JP from npm, subset', async () => {
+    const record = { ...sampleInvoiceRecord(2, 'ja'), customer: { ...sampleInvoiceRecord(2, 'ja').customer, name: '佐藤 陽翔' } };
+    const [doc] = renderer.renderBatch([buildInvoiceView(record, renderer.templates)]);
+    const all = squash((await pdfText(doc!.pdf)).text.join(' '));
+    for (const word of ['請求書', '請求先', '佐藤陽翔', '支払期日', '合計']) assert.ok(all.includes(word), `ja: ${word}`);
+    // The font files are 5 MB a weight; the PDF carries only the glyphs used.
+    assert.ok(doc!.pdf.length <= 30 * 1024, `ja invoice ${doc!.pdf.length} bytes`);
+    assert.match(doc!.pdf.toString('latin1'), /\/BaseFont\s*\/[A-Z]{6}\+NotoSansJP/);
+  });
+
+  it('a 2-page invoice says "Page 1 of 2" and "Page 2 of 2"; a 1-page invoice carries no page number', async () => {
+    const views = [buildInvoiceView(sampleInvoiceRecord(1, 'en', 6), renderer.templates), buildInvoiceView(sampleInvoiceRecord(2, 'en', 60), renderer.templates), buildInvoiceView(sampleInvoiceRecord(3, 'de', 70), renderer.templates)];
+    const [short, long, german] = renderer.renderBatch([views[0]!, views[1]!, views[2]!].slice(0, 2)).concat(renderer.renderBatch([views[2]!]));
+    assert.equal(short!.pages, 1);
+    assert.doesNotMatch((await pdfText(short!.pdf)).text.join(' '), /Page \d/);
+    assert.equal(long!.pages, 2);
+    const text = (await pdfText(long!.pdf)).text;
+    assert.equal(text.length, 2);
+    assert.match(text[0]!, /Page 1 of 2/);
+    assert.match(text[1]!, /Page 2 of 2/);
+    assert.ok(squash(text[0]!).includes(views[1]!.number), 'the second layout is still the same invoice');
+    assert.match((await pdfText(german!.pdf)).text[1]!, /Seite 2 von 2/);
+  });
+
   it('a batch is split into one PDF per document, each standalone and deterministic', async () => {
     const views = Array.from({ length: 25 }, (_, i) => buildInvoiceView(sampleInvoiceRecord(i, 'en'), renderer.templates));
     const docs = renderer.renderBatch(views);
@@ -63,7 +88,7 @@ describe('documents: rendering with Typst', { concurrency: false }, () => {
       assert.equal(doc!.pages, expected, `${entries} entries`);
       const parsed = await pdfText(doc!.pdf);
       assert.equal(parsed.pages, expected);
-      assert.match(parsed.text.at(-1)!, new RegExp(`Page ${expected} / ${expected}`));
+      assert.match(parsed.text.at(-1)!, new RegExp(`Page ${expected} of ${expected}`));
       if (entries === 420) assert.ok(doc!.pdf.length <= 75 * 1024, `10-page statement ${doc!.pdf.length} bytes`);
     }
   });
