@@ -27,7 +27,7 @@ export const deliverySchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Files of the embedded default; null = <dataDir>/outbox (email/*.eml, sms.jsonl, whatsapp.jsonl). */
   outboxDir: z.string().min(1).nullable().default(null),
-  /** Folder of message templates overriding templates/messages (file by file); null = defaults only. */
+  /** Folder of message templates overriding templates/email (file by file); null = defaults only. */
   templatesDir: z.string().min(1).nullable().default(null),
   /** Outbox events per dispatch transaction. */
   dispatchBatchSize: z.number().int().min(1).max(50_000).default(2_000),

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BillflowError } from '../../errors.ts';
 
-/** Default message templates: templates/messages/<locale>.json (en, fr, de, es, hi, …). */
-export const DEFAULT_MESSAGE_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/messages/', import.meta.url));
+/** Default message templates: templates/email/<locale>.json (en, fr, de, es, hi, …). */
+export const DEFAULT_MESSAGE_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/email/', import.meta.url));
 const FALLBACK_LOCALE = 'en';
 
 export interface LocaleTemplates {
