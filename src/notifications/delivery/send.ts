@@ -82,31 +82,48 @@ async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise
   }));
 }
 
-/**
- * The send stage (graphile-worker task delivery_send): claims its deliveries ('sending' is
- * committed before any message leaves), sends them through their channel with the channel's
- * concurrency and rate limit, and records each outcome within ~20 ms of the receiver's answer.
- */
-export async function processSendJob(ctx: DeliveryContext, job: { ids: number[]; jobId: number }): Promise<SendSummary> {
-  const claim = deliverySql.claim(job.ids, job.jobId, STALE_SENDING_MS);
+async function claimChunk(ctx: DeliveryContext, ids: number[], jobId: number): Promise<{ loaded: LoadedDelivery[]; uncertain: Set<number> }> {
+  const claim = deliverySql.claim(ids, jobId, STALE_SENDING_MS);
   const claimed = (await ctx.pool.query<{ id: number; uncertain: boolean }>(claim.text, claim.values)).rows;
-  const summary: SendSummary = { claimed: claimed.length, sent: 0, retrying: 0, dead: 0, uncertain: 0 };
-  if (claimed.length === 0) return summary;
-  const uncertain = new Set(claimed.filter((c) => c.uncertain).map((c) => Number(c.id)));
-  summary.uncertain = uncertain.size;
+  if (claimed.length === 0) return { loaded: [], uncertain: new Set() };
   const load = deliverySql.load(claimed.map((c) => Number(c.id)));
   const loaded = (await ctx.pool.query(load.text, load.values)).rows.map(toLoadedDelivery);
+  return { loaded, uncertain: new Set(claimed.filter((c) => c.uncertain).map((c) => Number(c.id))) };
+}
+
+/**
+ * The send stage (graphile-worker task delivery_send): claims its deliveries a few at a time
+ * ('sending' is committed before any of them leaves; the next chunk is claimed while this one
+ * is sent), sends them with the channel's concurrency and rate limit, and records each outcome
+ * within ~20 ms of the receiver's answer. Claiming in chunks keeps the set of messages whose
+ * fate a crash leaves unknown small: about two chunks, not the whole job.
+ */
+export async function processSendJob(ctx: DeliveryContext, job: { ids: number[]; jobId: number }): Promise<SendSummary> {
+  const summary: SendSummary = { claimed: 0, sent: 0, retrying: 0, dead: 0, uncertain: 0 };
+  const maxConcurrency = Math.max(...(['email', 'sms', 'whatsapp'] as const).map((c) => ctx.settings[c].concurrency));
+  const chunkSize = Math.max(16, maxConcurrency * 2);
+  const chunks: number[][] = [];
+  for (let at = 0; at < job.ids.length; at += chunkSize) chunks.push(job.ids.slice(at, at + chunkSize));
   const recorder = new OutcomeRecorder(ctx.pool, job.jobId, RECORD_BATCH, RECORD_EVERY_MS);
+  let next: Promise<{ loaded: LoadedDelivery[]; uncertain: Set<number> }> | null = null;
   try {
-    const byChannel = new Map<Channel, LoadedDelivery[]>();
-    for (const d of loaded) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
-    await Promise.all([...byChannel].map(([channel, list]) => inParallel(list, ctx.settings[channel].concurrency, async (d) => {
-      const outcome = await deliverOne(ctx, d, uncertain.has(d.id));
-      summary[outcome.status]++;
-      if (outcome.status !== 'sent') ctx.log.warn(`delivery ${d.id} ${d.channel} of invoice ${d.number}: ${outcome.status} (${outcome.errorKind}): ${outcome.error}`);
-      recorder.add(outcome);
-    })));
+    next = chunks.length > 0 ? claimChunk(ctx, chunks[0]!, job.jobId) : null;
+    for (let i = 0; next !== null; i++) {
+      const { loaded, uncertain } = await next;
+      next = i + 1 < chunks.length ? claimChunk(ctx, chunks[i + 1]!, job.jobId) : null;
+      summary.claimed += loaded.length;
+      summary.uncertain += uncertain.size;
+      const byChannel = new Map<Channel, LoadedDelivery[]>();
+      for (const d of loaded) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
+      await Promise.all([...byChannel].map(([channel, list]) => inParallel(list, ctx.settings[channel].concurrency, async (d) => {
+        const outcome = await deliverOne(ctx, d, uncertain.has(d.id));
+        summary[outcome.status]++;
+        if (outcome.status !== 'sent') ctx.log.warn(`delivery ${d.id} ${d.channel} of invoice ${d.number}: ${outcome.status} (${outcome.errorKind}): ${outcome.error}`);
+        recorder.add(outcome);
+      })));
+    }
   } finally {
+    next?.catch(() => undefined); // a prefetched claim after a failure: its rows are taken over later
     await recorder.close();
   }
   return summary;
