@@ -1,9 +1,8 @@
 import { appendFile, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
 import type { Channel } from '../settings.ts';
 import { checkRecipient, DeliveryFailure, type ChannelAdapter, type OutgoingMessage, type SendReceipt } from './types.ts';
-import { emailOptions } from './email/email-message.ts';
+import { invoiceEmail } from './email/email-message.ts';
 
 /**
  * The embedded default, when no SMTP server or provider is configured: each email is an .eml
@@ -14,7 +13,6 @@ import { emailOptions } from './email/email-message.ts';
 export class EmailFileChannel implements ChannelAdapter {
   readonly channel = 'email' as const;
   readonly provider = 'file';
-  private readonly composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   readonly dir: string;
   constructor(outboxDir: string, private readonly from: string) {
     this.dir = join(outboxDir, 'email');
@@ -26,12 +24,12 @@ export class EmailFileChannel implements ChannelAdapter {
 
   async send(message: OutgoingMessage): Promise<SendReceipt> {
     checkRecipient('email', message.recipient);
-    const info = (await this.composer.sendMail(emailOptions(this.from, message))) as { message: Buffer };
+    const eml = invoiceEmail(this.from, message, new Date());
     const file = this.fileOf(message);
     try {
       await mkdir(this.dir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, info.message);
+      await writeFile(tmp, eml);
       await rename(tmp, file);
     } catch (error) {
       throw new DeliveryFailure('transient', `outbox: ${(error as Error).message}`, { cause: error });

@@ -1,24 +1,15 @@
-import type Mail from 'nodemailer/lib/mailer/index.js';
 import type { OutgoingMessage } from '../types.ts';
+import { composeMime } from './mime.ts';
 
 /**
- * The nodemailer message for an invoice email: multipart/alternative text + HTML, the PDF
- * attached, and the delivery's stable Message-ID — the same on every attempt, so a receiver that
- * got a message twice (a resend after a crash, docs/delivery.md) can tell it is one message.
+ * The raw invoice email: multipart/alternative text + HTML, the PDF attached, and the
+ * delivery's stable Message-ID — the same on every attempt, so a receiver that got a message
+ * twice (a resend after a crash, docs/delivery.md) can tell it is one message.
  */
-export function emailOptions(from: string, message: OutgoingMessage): Mail.Options {
-  return {
-    from,
-    to: message.recipient,
-    subject: message.subject,
-    text: message.text,
-    html: message.html,
-    messageId: message.messageId,
+export function invoiceEmail(from: string, message: OutgoingMessage, now: Date): Buffer {
+  return composeMime({
+    from, to: message.recipient, subject: message.subject, text: message.text, html: message.html, messageId: message.messageId, date: now,
     headers: { 'X-Billflow-Delivery': message.idempotencyKey },
-    attachments: message.attachment
-      ? [{ filename: message.attachment.filename, content: message.attachment.content, contentType: 'application/pdf' }]
-      : [],
-    // Deterministic MIME boundaries and no Date drift between attempts are not needed: the
-    // Message-ID is what identifies the message.
-  };
+    attachment: message.attachment ? { ...message.attachment, contentType: 'application/pdf' } : null,
+  });
 }

@@ -2,7 +2,8 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { DeliverySettings } from '../../settings.ts';
 import { classifySmtpError } from '../classify.ts';
 import { checkRecipient, type ChannelAdapter, type OutgoingMessage, type SendReceipt } from '../types.ts';
-import { emailOptions } from './email-message.ts';
+import { invoiceEmail } from './email-message.ts';
+import { bareAddress } from './mime.ts';
 
 /**
  * Email over SMTP through nodemailer's pooled transport: up to maxConnections connections per
@@ -37,7 +38,11 @@ export class SmtpChannel implements ChannelAdapter {
   async send(message: OutgoingMessage): Promise<SendReceipt> {
     checkRecipient('email', message.recipient);
     try {
-      const info = (await this.transport.sendMail(emailOptions(this.from, message))) as { response?: string; rejected?: unknown[] };
+      const info = (await this.transport.sendMail({
+        envelope: { from: bareAddress(this.from), to: [message.recipient] },
+        messageId: message.messageId,
+        raw: invoiceEmail(this.from, message, new Date()),
+      })) as { response?: string };
       return { providerRef: String(info.response ?? 'accepted').slice(0, 500) };
     } catch (error) {
       throw classifySmtpError(error);
