@@ -5,7 +5,7 @@ import { startRunner, type BillflowRunner, type RunnerSettings } from '../../src
 import { DEFAULT_DOCUMENT_SETTINGS } from '../../src/documents/index.ts';
 import { createLog, silentLog } from '../../src/log.ts';
 import { closeDeliveryChannels, deliverySettings, DISPATCH_TASK, listDeliveries, requeueDeliveries, SEND_TASK } from '../../src/notifications/index.ts';
-import { waitFor } from '../support/cli.ts';
+import { runCli, waitFor } from '../support/cli.ts';
 import { billedDatabase, type BilledDatabase } from './setup.ts';
 import { startSmtpServer, startTwilioServer, startWhatsAppServer, type SmtpTestServer } from './servers.ts';
 
@@ -116,7 +116,14 @@ describe('delivery: email, SMS and WhatsApp against local protocol peers', { con
     const requeued = await requeueDeliveries(billed.db.pool, { allDead: true, channel: 'email' });
     assert.equal(requeued.requeued, rejected.length);
     const sms = dead.find((d) => d.channel === 'sms')!;
-    await requeueDeliveries(billed.db.pool, { ids: [sms.id] });
+    // The CLI shows the same dead letters and requeues by id.
+    const env = { BILLFLOW_DATA_DIR: billed.dataDir };
+    const listed = await runCli(['deliveries', '--status', 'dead', '--channel', 'sms', '--json'], { databaseUrl: billed.db.url, env });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.deepEqual(JSON.parse(listed.stdout).map((d: { id: number; lastError: string }) => [d.id, /HTTP 400/.test(d.lastError)]), [[sms.id, true]]);
+    const cli = await runCli(['deliveries', 'requeue', String(sms.id), '--json'], { databaseUrl: billed.db.url, env });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout), { requeued: 1, ids: [sms.id] });
     await waitFor(async () => (await open()) === 0, 60_000, 'requeued deliveries');
     for (const d of dead) {
       const [row] = await listDeliveries(billed.db.pool, { invoiceId: d.invoiceId, channel: d.channel });
