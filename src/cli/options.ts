@@ -17,6 +17,7 @@ export function runnerSettings(ctx: CliContext, crontab?: string): RunnerSetting
   // this command's --data-dir and templates (src/documents/render-job.ts reads them).
   const settings = {
     documents: ctx.config.documents,
+    delivery: ctx.config.delivery,
     dataDir: ctx.config.dataDir,
     connectionString: ctx.connectionString,
     concurrency: ctx.config.worker.concurrency,

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BillflowError } from '../errors.ts';
+import { deliverySchema } from '../notifications/settings.ts';
 
 /**
  * Configuration, layered: defaults ← file (billflow.config.json or --config) ← environment
@@ -118,6 +119,8 @@ export const configSchema = z.strictObject({
         .default(null),
     })
     .default({ templatesDir: null, batchSize: 300, recycleAfterDocuments: 20_000, maxAttempts: 5, storage: 'dir', dir: null, s3: null }),
+  /** Invoice delivery by email, SMS and WhatsApp (src/notifications, docs/delivery.md). */
+  delivery: deliverySchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -162,6 +165,7 @@ function fromEnv(): DeepPartial<ConfigInput> {
       rateLimit: { max: intEnv('BILLFLOW_API_RATE_LIMIT') },
     },
     documents: { templatesDir: process.env.BILLFLOW_TEMPLATES_DIR || undefined },
+    delivery: { email: { smtpUrl: process.env.BILLFLOW_SMTP_URL || undefined } },
   };
 }
 

@@ -31,13 +31,21 @@ export const documentsSql = {
            from invoice_documents where invoice_id = $1`,
     values: [invoiceId],
   }),
-  /** Records rendered documents (one statement for a batch); a re-render replaces the row. */
+  /**
+   * Records rendered documents (one statement for a batch); a re-render replaces the row. The
+   * same statement writes an 'invoice.document_rendered' event per document to the outbox, so
+   * the record and its event commit together (delivery reads them, src/notifications).
+   */
   upsertDocuments: (rows: { invoiceId: number; kind: string; locale: string; contentHash: string; storage: string; path: string; size: number; sha256: string; pages: number }[]): Sql => ({
-    text: `insert into invoice_documents (invoice_id, kind, locale, content_hash, storage, path, size_bytes, sha256, pages)
+    text: `with d as (insert into invoice_documents (invoice_id, kind, locale, content_hash, storage, path, size_bytes, sha256, pages)
            select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::int[])
            on conflict (invoice_id) do update set kind = excluded.kind, locale = excluded.locale,
              content_hash = excluded.content_hash, storage = excluded.storage, path = excluded.path,
-             size_bytes = excluded.size_bytes, sha256 = excluded.sha256, pages = excluded.pages, rendered_at = now()`,
+             size_bytes = excluded.size_bytes, sha256 = excluded.sha256, pages = excluded.pages, rendered_at = now()
+           returning invoice_id, kind, storage, path, sha256)
+           insert into outbox_events (topic, aggregate_id, payload)
+           select 'invoice.document_rendered', invoice_id,
+             json_build_object('invoiceId', invoice_id, 'kind', kind, 'storage', storage, 'path', path, 'sha256', sha256) from d`,
     values: [
       rows.map((r) => r.invoiceId), rows.map((r) => r.kind), rows.map((r) => r.locale), rows.map((r) => r.contentHash),
       rows.map((r) => r.storage), rows.map((r) => r.path), rows.map((r) => r.size), rows.map((r) => r.sha256), rows.map((r) => r.pages),

@@ -6,6 +6,7 @@ import { gatewayRoutes } from './compat-gateway.ts';
 import { schedulerRoutes } from './compat-scheduler.ts';
 import { customerImportRoutes } from './customer-import.ts';
 import { customerRoutes } from './customers.ts';
+import { deliveryRoutes } from './deliveries.ts';
 import { healthRoutes } from './health.ts';
 import { invoiceRoutes } from './invoices.ts';
 import { loanRoutes } from './loans.ts';
@@ -16,6 +17,6 @@ import { usageRoutes } from './usage.ts';
 export function allRoutes(): AnyRoute[] {
   return [
     ...gatewayRoutes, ...schedulerRoutes, ...customerRoutes, ...customerImportRoutes, ...catalogRoutes, ...subscriptionRoutes,
-    ...usageRoutes, ...loanRoutes, ...chargeRoutes, ...invoiceRoutes, ...runRoutes, ...healthRoutes,
+    ...usageRoutes, ...loanRoutes, ...chargeRoutes, ...invoiceRoutes, ...deliveryRoutes, ...runRoutes, ...healthRoutes,
   ];
 }
