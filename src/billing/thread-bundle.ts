@@ -98,6 +98,9 @@ function readCached(dir: string): URL | null {
   try {
     manifest = JSON.parse(readFileSync(path.join(dir, MANIFEST), 'utf8')) as Manifest;
     const entry = path.join(dir, manifest.key, manifest.entry);
+    // A bundle built from another checkout (a shared node_modules, or the shared temp dir) is
+    // valid for that checkout's files, not ours: it must have been built from this entry file.
+    if (!manifest.inputs.includes(ENTRY)) return null;
     if (!existsSync(entry) || !manifest.externals.every((url) => existsSync(fileURLToPath(url)))) return null;
     if (sourceKey(manifest.inputs, manifest.externals) !== manifest.key) return null;
     return pathToFileURL(entry);

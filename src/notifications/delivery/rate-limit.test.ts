@@ -16,6 +16,8 @@ describe('rate limiter', () => {
     const limiter = new RateLimiter(0);
     const started = performance.now();
     await Promise.all(Array.from({ length: 1000 }, () => limiter.take()));
-    assert.ok(performance.now() - started < 200);
+    // At any real limit, 1,000 takes would need ≥ 1 s; the bound is loose for a loaded machine.
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 900, `${elapsed} ms`);
   });
 });
