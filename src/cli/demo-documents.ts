@@ -12,12 +12,14 @@ const PROGRESS_EVERY_MS = 1_000;
  */
 export async function renderDemoDocuments(ctx: CliContext, runId: number): Promise<void> {
   let last = 0;
+  let lastRendered = -1;
   const summary = await renderRunDocuments({ pool: ctx.pool, log: ctx.log }, {
     runId, threads: Math.max(1, ctx.config.billing.workers), runner: runnerSettings(ctx),
     documents: ctx.config.documents, dataDir: ctx.config.dataDir,
     onProgress: (p, ms) => {
-      if (ms - last < PROGRESS_EVERY_MS) return;
+      if (ms - last < PROGRESS_EVERY_MS || p.rendered === lastRendered) return;
       last = ms;
+      lastRendered = p.rendered;
       process.stderr.write(`PDFs ${p.rendered.toLocaleString('en-US')} / ${p.invoices.toLocaleString('en-US')}\n`);
     },
   });
