@@ -9,6 +9,7 @@ import { registerDemo } from './demo.ts';
 import { registerServe } from './serve.ts';
 import { registerKeys } from './keys.ts';
 import { registerPdf } from './pdf.ts';
+import { registerLedger } from './ledger.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerServe(program, global);
   registerKeys(program, global);
   registerPdf(program, global);
+  registerLedger(program, global);
   return program;
 }
 
