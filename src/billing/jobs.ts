@@ -8,6 +8,7 @@ import { processShard } from './shard.ts';
 import { createRun } from './run.ts';
 import { periodOf, previousPeriod } from './calendar.ts';
 import { documentTasks } from '../documents/index.ts';
+import { paymentTasks } from '../payments/index.ts';
 
 export const MONTHLY_TASK = 'billing_monthly_run';
 
@@ -48,6 +49,8 @@ function taskList(pool: pg.Pool, log: Log, settings: RunnerSettings): TaskList {
     },
     // Invoice PDFs: render jobs queued by each shard after persist (src/documents).
     ...documentTasks(pool, log, settings),
+    // Collection: one job per shard, queued after persist; and the janitor of unknown outcomes (src/payments).
+    ...paymentTasks(pool, log, settings),
   };
 }
 

@@ -10,6 +10,7 @@ import { registerServe } from './serve.ts';
 import { registerKeys } from './keys.ts';
 import { registerPdf } from './pdf.ts';
 import { registerLedger } from './ledger.ts';
+import { registerPayments } from './payments.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerKeys(program, global);
   registerPdf(program, global);
   registerLedger(program, global);
+  registerPayments(program, global);
   return program;
 }
 

@@ -18,6 +18,7 @@ export function runnerSettings(ctx: CliContext, crontab?: string): RunnerSetting
   const settings = {
     documents: ctx.config.documents,
     dataDir: ctx.config.dataDir,
+    payments: ctx.config.payments,
     connectionString: ctx.connectionString,
     concurrency: ctx.config.worker.concurrency,
     pollIntervalMs: ctx.config.worker.pollIntervalMs,

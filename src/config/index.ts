@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BillflowError } from '../errors.ts';
+import { paymentsSettingsSchema } from '../payments/settings.ts';
 
 /**
  * Configuration, layered: defaults ← file (billflow.config.json or --config) ← environment
@@ -116,6 +117,8 @@ export const configSchema = z.strictObject({
         .default(null),
     })
     .default({ templatesDir: null, batchSize: 100, recycleAfterDocuments: 20_000, maxAttempts: 5, storage: 'dir', dir: null, s3: null }),
+  /** Payments, repayments and collection (src/payments, docs/payments.md). */
+  payments: paymentsSettingsSchema.default(() => paymentsSettingsSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;

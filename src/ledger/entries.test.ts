@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertBalanced, balanceDelta, creditRefundEntry, invoiceEntry, paymentEntry, repaymentEntry } from './entries.ts';
+import { assertBalanced, balanceDelta, refundIntentEntry, invoiceEntry, paymentEntry, repaymentEntry } from './entries.ts';
 
 describe('journal entries', () => {
   it('posts an invoice as receivable Dr / revenue Cr / tax payable Cr', () => {
@@ -16,7 +16,7 @@ describe('journal entries', () => {
     const e = repaymentEntry({ id: 1, customerId: 2, currency: 'INR', amountMinor: 1500, appliedMinor: 1000 });
     assert.deepEqual(e.lines.map((l) => [l.account, l.amountMinor]), [['cash', 1500], ['receivable', -1000], ['customer_credit', -500]]);
     assert.deepEqual(balanceDelta(e), { receivableMinor: -1000, creditMinor: 500 });
-    assert.deepEqual(balanceDelta(creditRefundEntry({ id: 2, customerId: 2, currency: 'INR', amountMinor: 500 })), { receivableMinor: 0, creditMinor: -500 });
+    assert.deepEqual(balanceDelta(refundIntentEntry({ id: 2, customerId: 2, currency: 'INR', amountMinor: 500 })), { receivableMinor: 0, creditMinor: -500 });
   });
   it('refuses unbalanced entries and non-positive payments', () => {
     assert.throws(() => assertBalanced({ kind: 'payment', refId: 1, customerId: 1, currency: 'USD', lines: [

@@ -63,10 +63,20 @@ export function repaymentEntry(r: { id: number; customerId: number; currency: st
   ]);
 }
 
-/** Customer credit paid back through the provider: customer credit Dr / cash Cr. */
-export function creditRefundEntry(r: { id: number; customerId: number; currency: string; amountMinor: number }): JournalEntry {
+/**
+ * The refund saga of customer credit, one entry per step: the intent moves the credit to refunds
+ * in transit; the provider's refund pays it out in cash; a failed refund is compensated back to
+ * the customer's credit.
+ */
+export function refundIntentEntry(r: { id: number; customerId: number; currency: string; amountMinor: number }): JournalEntry {
   assert(r.amountMinor > 0, 'a refund is positive');
-  return entry('refund', r.id, r.customerId, r.currency, [['customer_credit', r.amountMinor], ['cash', -r.amountMinor]]);
+  return entry('refund_intent', r.id, r.customerId, r.currency, [['customer_credit', r.amountMinor], ['refunds_in_transit', -r.amountMinor]]);
+}
+export function refundPaidEntry(r: { id: number; customerId: number; currency: string; amountMinor: number }): JournalEntry {
+  return entry('refund', r.id, r.customerId, r.currency, [['refunds_in_transit', r.amountMinor], ['cash', -r.amountMinor]]);
+}
+export function refundCompensationEntry(r: { id: number; customerId: number; currency: string; amountMinor: number }): JournalEntry {
+  return entry('refund_compensation', r.id, r.customerId, r.currency, [['refunds_in_transit', r.amountMinor], ['customer_credit', -r.amountMinor]]);
 }
 
 /** Customer credit used against an invoice: customer credit Dr / receivable Cr. */

@@ -7,7 +7,8 @@
 export { ACCOUNTS, ENTRY_KINDS } from './accounts.ts';
 export type { Account, EntryKind } from './accounts.ts';
 export {
-  assertBalanced, balanceDelta, creditAppliedEntry, creditNoteEntry, creditRefundEntry, invoiceEntry, paymentEntry, repaymentEntry,
+  assertBalanced, balanceDelta, creditAppliedEntry, creditNoteEntry, invoiceEntry, paymentEntry, refundCompensationEntry,
+  refundIntentEntry, refundPaidEntry, repaymentEntry,
 } from './entries.ts';
 export type { JournalEntry, JournalLine } from './entries.ts';
 export { postEntries, getBalance, balanceDeltas } from './post.ts';

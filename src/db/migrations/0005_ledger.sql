@@ -14,14 +14,15 @@ insert into ledger_accounts (code, name, kind) values
   ('revenue', 'Revenue', 'revenue'),
   ('tax_payable', 'Tax payable', 'liability'),
   ('customer_credit', 'Customer credit (money owed to customers)', 'liability'),
-  ('refunds', 'Refunds and credit notes', 'contra_revenue');
+  ('refunds', 'Refunds and credit notes', 'contra_revenue'),
+  ('refunds_in_transit', 'Refunds sent to the provider, not yet confirmed', 'liability');
 
 -- Entry ids are reserved in batches (the billing run takes a shard's ids in one round trip).
 create sequence journal_entry_id_seq as bigint cache 1000;
 
 create table journal_entries (
   id           bigint primary key,
-  -- invoice | payment | repayment | refund | credit_note | credit_applied
+  -- invoice | payment | repayment | refund_intent | refund | refund_compensation | credit_note | credit_applied
   kind         text not null,
   -- The record this entry posts (invoice id, payment id, repayment id, ...). One entry per
   -- (kind, ref_id): a repeated posting fails on the key instead of doubling the books.
@@ -44,7 +45,9 @@ create table journal_lines (
   amount_minor bigint not null check (amount_minor <> 0),
   primary key (entry_id, line_no)
 );
-create index journal_lines_customer on journal_lines (customer_id, currency, account) where customer_id is not null;
+-- No index by customer: every index here is paid per line by the billing run (three lines per
+-- invoice); a customer's balances are in customer_balances, their entries found through
+-- journal_entries.customer_id.
 
 -- Balanced per entry and currency, enforced by the database for every statement that writes
 -- lines (COPY included): a statement must carry all the lines of the entries it writes. One
