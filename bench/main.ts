@@ -7,12 +7,14 @@
 import { benchBilling } from './billing.ts';
 import { benchApi } from './api.ts';
 import { benchPdf } from './pdf.ts';
+import { benchCollect } from './payments.ts';
 import { parseFlags } from './support.ts';
 
 const benches: Record<string, (flags: Map<string, string>) => Promise<Record<string, unknown>>> = {
   billing: benchBilling,
   api: benchApi,
   pdf: benchPdf,
+  collect: benchCollect,
 };
 
 const [name, ...rest] = process.argv.slice(2);

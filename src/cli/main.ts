@@ -11,6 +11,7 @@ import { registerKeys } from './keys.ts';
 import { registerPdf } from './pdf.ts';
 import { registerLedger } from './ledger.ts';
 import { registerPayments } from './payments.ts';
+import { registerRepayments } from './repayments.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerPdf(program, global);
   registerLedger(program, global);
   registerPayments(program, global);
+  registerRepayments(program, global);
   return program;
 }
 
