@@ -8,12 +8,14 @@ import { processShard } from './shard.ts';
 import { createRun } from './run.ts';
 import { periodOf, previousPeriod } from './calendar.ts';
 import { documentTasks } from '../documents/index.ts';
-import { paymentTasks } from '../payments/index.ts';
+import { paymentTasks, type PaymentsSettings } from '../payments/index.ts';
 
 export const MONTHLY_TASK = 'billing_monthly_run';
 
 export interface RunnerSettings {
   connectionString: string;
+  /** Collection settings for the payments tasks (src/payments); absent: read from the config file and environment. */
+  payments?: PaymentsSettings;
   concurrency: number;
   pollIntervalMs: number;
   heartbeatMs: number;

@@ -163,6 +163,10 @@ function fromEnv(): DeepPartial<ConfigInput> {
       rateLimit: { max: intEnv('BILLFLOW_API_RATE_LIMIT') },
     },
     documents: { templatesDir: process.env.BILLFLOW_TEMPLATES_DIR || undefined },
+    payments: {
+      provider: (process.env.BILLFLOW_PAYMENT_PROVIDER || undefined) as 'sandbox' | 'stripe' | undefined,
+      collectOnRun: process.env.BILLFLOW_COLLECT_ON_RUN ? process.env.BILLFLOW_COLLECT_ON_RUN !== 'false' : undefined,
+    },
   };
 }
 
