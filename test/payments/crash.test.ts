@@ -62,4 +62,19 @@ describe('a collector killed mid-batch', () => {
     const check = await runCli(['ledger', 'check', '--json'], { databaseUrl: db.url });
     assert.equal(check.code, 0, check.stdout);
   });
+
+  it('two collector processes at once charge every invoice once', async () => {
+    const fresh = [];
+    for (let i = 0; i < 150; i++) fresh.push((await customerWithInvoice(db.pool, null, 'pair')).invoiceId);
+    const [a, b] = await Promise.all([
+      runCli(['--config', config, 'collect', '--json'], { databaseUrl: db.url }),
+      runCli(['--config', config, 'collect', '--json'], { databaseUrl: db.url }),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const attempts = JSON.parse(a.stdout).attempts + JSON.parse(b.stdout).attempts;
+    assert.ok(attempts >= 150, `every fresh invoice attempted (${attempts})`);
+    assert.deepEqual(await doubleCharges(db.pool), { perKey: 0, perInvoice: 0, paidTwice: 0 });
+    assert.equal(await n(db, `select count(*) as n from invoices where id = any('{${fresh.join(',')}}') and payment_status = 'paid'`), 150);
+  });
 });
