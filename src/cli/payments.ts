@@ -25,6 +25,13 @@ function print(json: boolean | undefined, value: unknown, text: string): void {
 
 /** `billflow collect` and `billflow payments …` (janitor, by-status, attempts, requeue). */
 export function registerPayments(program: Command, global: () => GlobalOptions): void {
+  registerCollect(program, global);
+  const payments = program.command('payments').description('payment attempts, failed payments and requeue');
+  registerJanitor(payments, global);
+  registerFailedWorkflow(payments, global);
+}
+
+function registerCollect(program: Command, global: () => GlobalOptions): void {
   program
     .command('collect')
     .description('charge due invoices through the payment provider (settles unknown outcomes first; never charges twice)')
@@ -48,7 +55,9 @@ export function registerPayments(program: Command, global: () => GlobalOptions):
           `${summary.notRequired} needed no payment. Janitor settled ${janitor.checked - janitor.stillUnknown} unknown outcome(s).`);
       });
     });
-  const payments = program.command('payments').description('payment attempts, failed payments and requeue');
+}
+
+function registerJanitor(payments: Command, global: () => GlobalOptions): void {
   payments
     .command('janitor')
     .description('ask the provider about unknown outcomes that are due (and orphaned attempts of stopped collectors)')
@@ -61,6 +70,9 @@ export function registerPayments(program: Command, global: () => GlobalOptions):
         print(flags.json, summary, `checked ${summary.checked}: ${summary.paid} paid, ${summary.notCharged} never charged, ${summary.stillUnknown} still unknown; ${summary.orphans} orphaned attempt(s) found`);
       });
     });
+}
+
+function registerFailedWorkflow(payments: Command, global: () => GlobalOptions): void {
   payments
     .command('list')
     .description('invoices by payment status, paged (oldest first)')

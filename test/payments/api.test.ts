@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestApi, type TestApi } from '../api/support.ts';
 import { collect } from '../../src/payments/index.ts';
 import { customerWithInvoice, deps, settings } from './support.ts';
+import { runCli } from '../support/cli.ts';
 
 describe('failed-payment workflow and repayments over HTTP', () => {
   let api: TestApi;
@@ -46,5 +47,23 @@ describe('failed-payment workflow and repayments over HTTP', () => {
     assert.equal(bad.status, 400);
     const balance = await api.request('GET', `/api/v1/customers/${customerId}/balance?currency=INR`);
     assert.deepEqual([balance.json.receivableMinor, balance.json.creditMinor], [0, 100]);
+  });
+
+  it('offers the same workflow on the CLI', async () => {
+    const { invoiceId } = await customerWithInvoice(api.db.pool, 'card_declined', 'cli');
+    await collect(deps(api.db.pool, settings({ maxAttempts: 1 })), { invoiceIds: [invoiceId] });
+    const list = await runCli(['payments', 'list', '--status', 'FAILED', '--json'], { databaseUrl: api.db.url });
+    assert.equal(list.code, 0, list.stderr);
+    assert.ok(JSON.parse(list.stdout).invoices.some((i: { id: number }) => i.id === invoiceId));
+    const attempts = await runCli(['payments', 'attempts', String(invoiceId)], { databaseUrl: api.db.url });
+    assert.match(attempts.stdout, /#1 declined .* card_declined: Your card was declined\./);
+    const first = await runCli(['payments', 'requeue', String(invoiceId), '--json'], { databaseUrl: api.db.url });
+    const second = await runCli(['payments', 'requeue', String(invoiceId), '--json'], { databaseUrl: api.db.url });
+    assert.deepEqual([JSON.parse(first.stdout).requeued, JSON.parse(second.stdout).requeued], [true, false]);
+    const bad = await runCli(['payments', 'list', '--status', 'lost'], { databaseUrl: api.db.url });
+    assert.equal(bad.code, 2);
+    const collected = await runCli(['collect', '--invoice', String(invoiceId), '--json'], { databaseUrl: api.db.url });
+    assert.equal(collected.code, 0, collected.stderr);
+    assert.equal(JSON.parse(collected.stdout).attempts, 1, 'the requeued invoice is attempted once more');
   });
 });
