@@ -39,6 +39,20 @@ describe('ledger on real Postgres', { concurrency: false }, () => {
     assert.equal(JSON.parse(cli.stdout).ok, true);
   });
 
+  it('collects the run (its own collect stage first, then billflow collect) and posts every payment', async () => {
+    const collected = await runCli(['collect', '--run', '1', '--json'], { databaseUrl: db.url });
+    assert.equal(collected.code, 0, collected.stderr);
+    const left = (await db.pool.query(`select count(*)::int as n from invoices where run_id = 1 and total_minor > 0 and payment_status <> 'paid'`)).rows[0].n;
+    assert.equal(left, 0, 'the sandbox (default: every charge succeeds) was asked for every invoice');
+    const payments = (await db.pool.query(`select count(*)::int as n, coalesce(sum(amount_minor), 0)::bigint as s from payments where kind = 'charge' and invoice_id is not null`)).rows[0]; // the seed's historical payments have no invoice
+    const posted = (await db.pool.query(`select count(distinct e.id)::int as n, coalesce(sum(l.amount_minor), 0)::bigint as s from journal_entries e
+      join journal_lines l on l.entry_id = e.id where e.kind = 'payment' and l.account = 'cash'`)).rows[0];
+    assert.deepEqual([posted.n, posted.s], [payments.n, payments.s]);
+    const receivable = (await db.pool.query(`select coalesce(sum(receivable_minor), 0)::bigint as s from customer_balances`)).rows[0].s;
+    assert.equal(receivable, 0, 'everything billed was collected');
+    assert.equal((await checkLedger(db.pool)).ok, true);
+  });
+
   it('posts an ad-hoc (genBill) invoice with it, and a payment moves the balance', async () => {
     const c = await createCustomer({ db: db.pool }, { name: 'Ledger Test', email: 'ledger@example.com', currency: 'INR', country: 'IN', taxRegion: 'IN-KA', legalEntityId: 'in' });
     const inv = await createAdHocInvoice({ db: db.pool }, { customerId: c.id, items: [{ productId: 'P1', quantity: 1, price: 89900, productName: 'Shirt' }], source: 'api:ledger-1' });
