@@ -8,6 +8,7 @@ import { benchBilling } from './billing.ts';
 import { benchApi } from './api.ts';
 import { benchPdf } from './pdf.ts';
 import { benchEmail } from './email.ts';
+import { benchCollect } from './payments.ts';
 import { parseFlags } from './support.ts';
 
 const benches: Record<string, (flags: Map<string, string>) => Promise<Record<string, unknown>>> = {
@@ -15,6 +16,7 @@ const benches: Record<string, (flags: Map<string, string>) => Promise<Record<str
   api: benchApi,
   pdf: benchPdf,
   email: benchEmail,
+  collect: benchCollect,
 };
 
 const [name, ...rest] = process.argv.slice(2);

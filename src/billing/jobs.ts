@@ -9,11 +9,14 @@ import { createRun } from './run.ts';
 import { periodOf, previousPeriod } from './calendar.ts';
 import { documentTasks } from '../documents/index.ts';
 import { deliveryTasks } from '../notifications/index.ts';
+import { paymentTasks, type PaymentsSettings } from '../payments/index.ts';
 
 export const MONTHLY_TASK = 'billing_monthly_run';
 
 export interface RunnerSettings {
   connectionString: string;
+  /** Collection settings for the payments tasks (src/payments); absent: read from the config file and environment. */
+  payments?: PaymentsSettings;
   concurrency: number;
   pollIntervalMs: number;
   heartbeatMs: number;
@@ -51,6 +54,8 @@ function taskList(pool: pg.Pool, log: Log, settings: RunnerSettings): TaskList {
     ...documentTasks(pool, log, settings),
     // Invoice delivery: the outbox dispatcher and the email/SMS/WhatsApp senders (src/notifications).
     ...deliveryTasks(pool, log, settings),
+    // Collection: one job per shard, queued after persist; and the janitor of unknown outcomes (src/payments).
+    ...paymentTasks(pool, log, settings),
   };
 }
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { copyRows, copyWith, encodeCell, openCopy, type CopyCell, type CopyWriter, type OpenCopy } from '../db/copy.ts';
 import type { ComputeResult, InvoiceDraft, LegalEntityInfo, TaxAmount } from './types.ts';
+import { postInvoiceJournal } from '../ledger/index.ts';
 import { invoiceColumns, lineColumns, outboxColumns, persistSql, quarantineColumns } from './persist-sql.ts';
 
 export interface PersistOptions {
@@ -186,6 +187,8 @@ export class InvoiceBatch {
     if (issued.length === 0) return { invoices: 0, lines: 0, quarantined: invalid.length, issued: [] };
     const numbers = await this.takeNumbers();
     await this.copyInvoices(numbers);
+    // Money moves only through the ledger: the invoices' journal commits with them.
+    await postInvoiceJournal(client, issued);
     return {
       invoices: issued.length,
       lines: this.lineCount,

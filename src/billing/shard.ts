@@ -5,6 +5,7 @@ import { computeInvoice } from './compute.ts';
 import { loadCatalog, loadShard } from './load.ts';
 import { InvoiceBatch } from './persist.ts';
 import { queueRender } from '../documents/index.ts';
+import { queueCollection } from '../payments/index.ts';
 import { shardStateSql } from './shard-sql.ts';
 import type { ComputeContext } from './types.ts';
 
@@ -114,6 +115,8 @@ export async function processShard(deps: { pool: pg.Pool; log: Log }, job: Shard
     const outcome = await batch.finish();
     // The later stage of this shard: its PDFs, queued in the same transaction (src/documents).
     await queueRender(client, { invoiceIds: outcome.issued.map((i) => i.id), runId: job.runId });
+    // And its collection (src/payments), queued the same way.
+    await queueCollection(client, { invoiceIds: outcome.issued.map((i) => i.id), runId: job.runId });
     const counts = {
       customers: input.customers.length,
       invoices: outcome.invoices,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createRun } from '../billing/run.ts';
 import { executeRun } from '../billing/execute.ts';
+import { collectForDemo } from './demo-payments.ts';
 import { createProgressReporter } from '../billing/progress.ts';
 import { periodOf } from '../billing/calendar.ts';
 import { seedDataset } from '../seed/index.ts';
@@ -94,6 +95,7 @@ export function registerDemo(program: Command, global: () => GlobalOptions): voi
         process.stdout.write(`\n${describeSummary(summary)}\n`);
         await printReport(ctx, period, today);
         await renderDemoDocuments(ctx, created.runId);
+        await collectForDemo(ctx, created.runId);
         process.stdout.write(`\nWhere to look next\n`);
         process.stdout.write(`  billflow runs                       every run and its counts\n`);
         process.stdout.write(`  billflow run --status ${created.runId}            shard-by-shard progress and errors\n`);

@@ -10,6 +10,9 @@ import { registerServe } from './serve.ts';
 import { registerKeys } from './keys.ts';
 import { registerPdf } from './pdf.ts';
 import { registerDeliveries } from './deliveries.ts';
+import { registerLedger } from './ledger.ts';
+import { registerPayments } from './payments.ts';
+import { registerRepayments } from './repayments.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -39,6 +42,9 @@ export function buildProgram(): Command {
   registerKeys(program, global);
   registerPdf(program, global);
   registerDeliveries(program, global);
+  registerLedger(program, global);
+  registerPayments(program, global);
+  registerRepayments(program, global);
   return program;
 }
 

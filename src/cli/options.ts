@@ -19,6 +19,7 @@ export function runnerSettings(ctx: CliContext, crontab?: string): RunnerSetting
     documents: ctx.config.documents,
     delivery: ctx.config.delivery,
     dataDir: ctx.config.dataDir,
+    payments: ctx.config.payments,
     connectionString: ctx.connectionString,
     concurrency: ctx.config.worker.concurrency,
     pollIntervalMs: ctx.config.worker.pollIntervalMs,

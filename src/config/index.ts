@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { BillflowError } from '../errors.ts';
 import { deliverySchema } from '../notifications/settings.ts';
+import { paymentsSettingsSchema } from '../payments/settings.ts';
 
 /**
  * Configuration, layered: defaults ← file (billflow.config.json or --config) ← environment
@@ -121,6 +122,8 @@ export const configSchema = z.strictObject({
     .default({ templatesDir: null, batchSize: 300, recycleAfterDocuments: 20_000, maxAttempts: 5, storage: 'dir', dir: null, s3: null }),
   /** Invoice delivery by email, SMS and WhatsApp (src/notifications, docs/delivery.md). */
   delivery: deliverySchema.prefault({}),
+  /** Payments, repayments and collection (src/payments, docs/payments.md). */
+  payments: paymentsSettingsSchema.default(() => paymentsSettingsSchema.parse({})),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -166,6 +169,10 @@ function fromEnv(): DeepPartial<ConfigInput> {
     },
     documents: { templatesDir: process.env.BILLFLOW_TEMPLATES_DIR || undefined },
     delivery: { email: { smtpUrl: process.env.BILLFLOW_SMTP_URL || undefined } },
+    payments: {
+      provider: (process.env.BILLFLOW_PAYMENT_PROVIDER || undefined) as 'sandbox' | 'stripe' | undefined,
+      collectOnRun: process.env.BILLFLOW_COLLECT_ON_RUN ? process.env.BILLFLOW_COLLECT_ON_RUN !== 'false' : undefined,
+    },
   };
 }
 

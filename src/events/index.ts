@@ -2,7 +2,7 @@
  * Events: the transactional outbox (outbox_events) and its durable consumers. A consumer keeps
  * its cursor in event_consumers and advances it in the transaction that acts on the events.
  * Topics written today: invoice.issued, invoice.quarantined (billing/persist.ts),
- * invoice.document_rendered (documents), invoice.payment_requeued (server/queries/invoices.ts).
+ * invoice.document_rendered (documents), invoice.payment_requeued (invoices/invoice-queries.ts).
  */
 export { consumeOutboxBatch, outboxConsumers } from './consumer.ts';
 export type { ConsumeOptions, ConsumeOutcome, OutboxEvent } from './consumer.ts';

@@ -116,16 +116,23 @@ export async function invoicesByPaymentStatus(db: pg.Pool, status: PaymentStatus
   return { invoices: rows.slice(0, size).map(rowToInvoice), hasMore: rows.length > size };
 }
 
-/**
- * Payment attempts of an invoice. Payments (issue 5) record attempts; until their table exists
- * every invoice has none, which is the correct answer for an invoice never collected.
- */
+/** Payment attempts of an invoice (the audit trail written by src/payments), oldest first, and its requeues. */
 export async function paymentAttempts(db: pg.Pool, invoiceId: number) {
   const invoice = await getInvoice(db, invoiceId);
   const requeues = (await db.query(
     'select requested_at, consumed_at from invoice_requeues where invoice_id = $1 order by id', [invoiceId],
   )).rows.map((r: Row) => ({ requestedAt: (r.requested_at as Date).toISOString(), consumedAt: (r.consumed_at as Date | null)?.toISOString() ?? null }));
-  return { invoiceId, number: invoice.number, paymentStatus: invoice.paymentStatus, attempts: [] as unknown[], requeues };
+  const attempts = (await db.query(
+    `select attempt_no, started_at, finished_at, status, failure_code, failure_message, idempotency_key, provider, provider_ref,
+       amount_minor, currency, trigger, checks, next_check_at, resolved_by
+     from payment_attempts where invoice_id = $1 order by attempt_no`, [invoiceId],
+  )).rows.map((r: Row) => ({
+    attemptNo: r.attempt_no, attemptedAt: (r.started_at as Date).toISOString(), finishedAt: (r.finished_at as Date | null)?.toISOString() ?? null,
+    outcome: r.status, failureCode: r.failure_code, failureMessage: r.failure_message, idempotencyKey: r.idempotency_key, provider: r.provider,
+    providerRef: r.provider_ref, amountMinor: r.amount_minor, currency: r.currency, trigger: r.trigger, janitorChecks: r.checks,
+    nextCheckAt: (r.next_check_at as Date | null)?.toISOString() ?? null, resolvedBy: r.resolved_by,
+  }));
+  return { invoiceId, number: invoice.number, paymentStatus: invoice.paymentStatus, attempts, requeues };
 }
 
 /**
@@ -144,6 +151,12 @@ export async function requeueInvoice(db: pg.Pool, invoiceId: number, apiKeyId: n
     let result;
     if (invoice.payment_status === 'failed') {
       await client.query(`update invoices set payment_status = 'pending' where id = $1`, [invoiceId]);
+      // Due at once (dunning's schedule no longer applies), and a real collection job for it: the
+      // job key and the open requeue row make a second requeue queue nothing more.
+      await client.query(`insert into payment_schedules (invoice_id, next_attempt_at) values ($1, now())
+        on conflict (invoice_id) do update set next_attempt_at = now()`, [invoiceId]);
+      await client.query(`select graphile_worker.add_job('payments_collect', json_build_object('invoiceIds', array[$1::bigint], 'trigger', 'requeue'),
+        job_key := 'payments:requeue:' || $1::bigint, job_key_mode := 'preserve_run_at')`, [invoiceId]);
       const requeue = open ?? (await client.query(
         `insert into invoice_requeues (invoice_id, api_key_id) values ($1, $2) returning id, requested_at`, [invoiceId, apiKeyId],
       )).rows[0];

@@ -99,6 +99,9 @@ export const paymentAttemptsSchema = z
     attempts: z.array(z.object({
       attemptNo: z.int(), attemptedAt: timestamp, finishedAt: timestamp.nullable(), outcome: z.string(),
       failureCode: z.string().nullable(), failureMessage: z.string().nullable(),
+      idempotencyKey: z.string(), provider: z.string(), providerRef: z.string().nullable(), amountMinor: z.int(), currency: z.string(),
+      trigger: z.enum(['collect', 'run', 'dunning', 'requeue']), janitorChecks: z.int().describe('times the provider was asked about an unknown outcome'),
+      nextCheckAt: timestamp.nullable(), resolvedBy: z.enum(['response', 'janitor']).nullable(),
     })).describe('every payment attempt, oldest first (empty until the invoice is collected)'),
     requeues: z.array(z.object({ requestedAt: timestamp, consumedAt: timestamp.nullable() })),
   })

@@ -18,7 +18,8 @@ describe('documents: the render stage of a billing run', { concurrency: false },
   let db: TestDatabase;
   let dataDir: string;
   let runId: number;
-  const env = () => ({ BILLFLOW_DATA_DIR: dataDir });
+  // Collection is off: a paid invoice's PDF says so, and this file checks that re-rendering changes nothing.
+  const env = () => ({ BILLFLOW_DATA_DIR: dataDir, BILLFLOW_COLLECT_ON_RUN: 'false' });
 
   before(async () => {
     db = await createTestDatabase();

@@ -1,0 +1,78 @@
+import type pg from 'pg';
+import { BillflowError } from '../errors.ts';
+import { lockCustomer, parseInput } from '../customers/index.ts';
+import { postEntries, repaymentEntry } from '../ledger/index.ts';
+import { allocate, findDuplicate, type DuplicateDecision } from './duplicates.ts';
+import { repaymentsSql } from './repayments-sql.ts';
+import { repaymentSchema, type RepaymentInput } from './schemas.ts';
+
+export interface RepaymentDeps {
+  pool: pg.Pool;
+  settings: { duplicateWindowMs: number };
+}
+
+export interface RepaymentResult {
+  repaymentId: number;
+  status: 'accepted' | 'duplicate';
+  duplicateOf: number | null;
+  reason: string | null;
+  appliedMinor: number;
+  excessMinor: number;
+  paidInvoiceIds: number[];
+}
+
+async function exec(client: pg.PoolClient, sql: { text: string; values: unknown[] }) {
+  return client.query(sql.text, sql.values);
+}
+
+/**
+ * Records one repayment in one transaction: duplicate check (serialised per customer) →
+ * duplicates are recorded as such and change nothing → otherwise open invoices are paid in full
+ * oldest first, the rest becomes customer credit, and the ledger posts cash Dr / receivable Cr /
+ * customer credit Cr. Returns what happened; the refund of an excess is a separate saga (refund.ts).
+ */
+export async function ingestRepayment(deps: RepaymentDeps, raw: unknown, source = 'api'): Promise<RepaymentResult> {
+  const input = parseInput(repaymentSchema, raw);
+  const client = await deps.pool.connect();
+  try {
+    await client.query('begin');
+    const result = await ingestIn(client, deps, input, source);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export async function ingestIn(client: pg.PoolClient, deps: RepaymentDeps, input: RepaymentInput, source: string): Promise<RepaymentResult> {
+  const customer = await lockCustomer(client, input.customerId);
+  if (customer.currency !== input.currency) {
+    const message = `customer ${customer.id} is billed in ${customer.currency}, not ${input.currency}`;
+    throw new BillflowError('currency_mismatch', message, { httpStatus: 422, details: [{ field: 'currency', message }] });
+  }
+  await exec(client, repaymentsSql.lockCustomer(customer.id));
+  const externalRef = input.externalRef ?? null;
+  const nearby = (await exec(client, repaymentsSql.nearby(customer.id, externalRef, input.amountMinor, input.channel, input.receivedAt, deps.settings.duplicateWindowMs))).rows;
+  const decision: DuplicateDecision = findDuplicate(
+    { amountMinor: input.amountMinor, currency: input.currency, channel: input.channel, externalRef, receivedAtMs: Date.parse(input.receivedAt) },
+    nearby.map((r) => ({ id: r.id, amountMinor: r.amount_minor, currency: r.currency, channel: r.channel, externalRef: r.external_ref, receivedAtMs: (r.received_at as Date).getTime() })),
+    deps.settings.duplicateWindowMs,
+  );
+  const row = { customerId: customer.id, currency: input.currency, amountMinor: input.amountMinor, channel: input.channel, externalRef,
+    receivedAt: input.receivedAt, loanId: input.loanId ?? null, source };
+  if (decision.duplicate) {
+    const id = (await exec(client, repaymentsSql.insert({ ...row, status: 'duplicate', duplicateOf: decision.of, appliedMinor: 0, excessMinor: 0 }))).rows[0].id;
+    return { repaymentId: id, status: 'duplicate', duplicateOf: decision.of, reason: decision.reason, appliedMinor: 0, excessMinor: 0, paidInvoiceIds: [] };
+  }
+  const open = (await exec(client, repaymentsSql.openInvoices(customer.id, input.currency))).rows.map((r) => ({ id: r.id as number, totalMinor: r.total_minor as number }));
+  const split = allocate(input.amountMinor, open);
+  const id = (await exec(client, repaymentsSql.insert({ ...row, status: 'accepted', duplicateOf: null, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor }))).rows[0].id as number;
+  if (split.invoiceIds.length > 0) await exec(client, repaymentsSql.payInvoices(split.invoiceIds, id));
+  await postEntries(client, [repaymentEntry({ id, customerId: customer.id, currency: input.currency, amountMinor: input.amountMinor, appliedMinor: split.appliedMinor })]);
+  await exec(client, repaymentsSql.outbox('repayment.received', id, { repaymentId: id, customerId: customer.id, amountMinor: input.amountMinor,
+    currency: input.currency, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor, paidInvoiceIds: split.invoiceIds }));
+  return { repaymentId: id, status: 'accepted', duplicateOf: null, reason: null, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor, paidInvoiceIds: split.invoiceIds };
+}

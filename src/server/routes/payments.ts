@@ -1,0 +1,55 @@
+/** Repayments (money customers send) and customer balances from the ledger. */
+import { z } from 'zod';
+import { recordIdSchema } from '../../customers/index.ts';
+import { getBalance } from '../../ledger/index.ts';
+import { createProvider } from '../../payments/index.ts';
+import { ingestRepayment, refundExcess, repaymentSchema, type RepaymentResult } from '../../repayments/index.ts';
+import { defineRoute, type ServerDeps } from '../route.ts';
+
+const tag = 'Payments';
+
+const repaymentResultSchema = z.object({
+  repaymentId: z.int(), status: z.enum(['accepted', 'duplicate']), duplicateOf: z.int().nullable(),
+  reason: z.string().nullable().describe('same_external_ref | same_amount_channel_in_window'),
+  appliedMinor: z.int(), excessMinor: z.int(), paidInvoiceIds: z.array(z.int()),
+  refund: z.object({ intentId: z.int(), status: z.string(), providerRef: z.string().nullable(), failure: z.string().nullable() }).nullable(),
+}).meta({ id: 'RepaymentResult' });
+
+async function ingest(deps: ServerDeps, body: z.output<typeof repaymentSchema>): Promise<RepaymentResult & { refund: unknown }> {
+  const settings = deps.config.payments;
+  const r = await ingestRepayment({ pool: deps.pool, settings: settings.repayments }, body);
+  if (!settings.repayments.refundExcess || r.status !== 'accepted' || r.excessMinor === 0) return { ...r, refund: null };
+  const provider = createProvider(deps.pool, settings);
+  try {
+    const refund = await refundExcess({ pool: deps.pool, provider }, { repaymentId: r.repaymentId, customerId: body.customerId, currency: body.currency, amountMinor: r.excessMinor });
+    return { ...r, refund };
+  } finally {
+    await provider.close();
+  }
+}
+
+export const paymentRoutes = [
+  defineRoute({
+    method: 'POST', url: '/api/v1/repayments', scope: 'write', tag, operationId: 'createRepayment',
+    summary: 'Record money a customer sent; duplicates are recorded and change nothing',
+    description: 'Duplicate: the same externalRef, or (when a reference is missing) the same amount and channel received within ' +
+      'payments.repayments.duplicateWindowMs. Open invoices are paid in full oldest first; the rest becomes customer credit ' +
+      '(refunded through the provider when payments.repayments.refundExcess is on). 201 accepted, 200 duplicate.',
+    body: repaymentSchema, status: 201, errors: [404, 422],
+    alsoResponds: { 200: { description: 'A duplicate: recorded, nothing applied', schema: repaymentResultSchema } },
+    example: { customerId: 1, amountMinor: 1216700, currency: 'INR', channel: 'upi', externalRef: 'UTR412233', receivedAt: '2026-12-05T10:15:00+05:30' },
+    response: { description: 'The repayment and where its money went', schema: repaymentResultSchema },
+    async handler(deps, { body }, _request, reply) {
+      const result = await ingest(deps, body);
+      if (result.status === 'duplicate') void reply.code(200);
+      return result;
+    },
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/customers/:customerId/balance', scope: 'read', tag, operationId: 'getCustomerBalance',
+    summary: "A customer's ledger balances: what they owe (receivable) and their credit, per currency",
+    params: z.strictObject({ customerId: recordIdSchema }), query: z.strictObject({ currency: z.string().regex(/^[A-Z]{3}$/) }), status: 200,
+    response: { description: 'The balance', schema: z.object({ customerId: z.int(), currency: z.string(), receivableMinor: z.int(), creditMinor: z.int(), version: z.int() }) },
+    handler: async (deps, { params, query }) => ({ customerId: params.customerId, currency: query.currency, ...(await getBalance(deps.pool, params.customerId, query.currency)) }),
+  }),
+];
