@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- email [--emails 10000] [--rounds 3] [--connections 8] [--concurrency 64] [--json]`
+ * `npm run bench -- email [--emails 10000] [--rounds 3] [--connections 24] [--concurrency 96] [--json]`
  *
  * Ours: the delivery send stage (src/notifications processSendJob) over a Postgres of billed
  * invoices — claim ('sending') per chunk, read the invoice's 30 KB PDF from the document store,
@@ -123,8 +123,8 @@ async function sendRound(ctx: Parameters<typeof processSendJob>[0], ids: number[
 export async function benchEmail(flags: Map<string, string>): Promise<Record<string, unknown>> {
   const emails = intFlag(flags, 'emails', 10_000);
   const rounds = Math.max(1, intFlag(flags, 'rounds', 3));
-  const connections = intFlag(flags, 'connections', 16);
-  const concurrency = intFlag(flags, 'concurrency', 64);
+  const connections = intFlag(flags, 'connections', 24);
+  const concurrency = intFlag(flags, 'concurrency', 96);
   const peerEmails = intFlag(flags, 'peer-emails', 2_000);
   const db = await freshDatabase(flags, 'email');
   const storeDir = mkdtempSync(join(tmpdir(), 'billflow-bench-email-'));

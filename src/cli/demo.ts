@@ -100,7 +100,7 @@ export function registerDemo(program: Command, global: () => GlobalOptions): voi
         process.stdout.write(`  billflow runs                       every run and its counts\n`);
         process.stdout.write(`  billflow run --status ${created.runId}            shard-by-shard progress and errors\n`);
         process.stdout.write(`  billflow run --period ${period}        run it again: nothing is billed twice\n`);
-        process.stdout.write(`  billflow deliveries counts          invoices sent by email, SMS, WhatsApp; ${ctx.config.delivery.email.smtpUrl ? 'email over SMTP' : `unconfigured channels write to ${outboxDirOf(ctx.config.delivery, ctx.config.dataDir)}/ (email/*.eml, sms.jsonl, whatsapp.jsonl)`}\n`);
+        process.stdout.write(`  billflow deliveries counts          invoices sent by email, SMS, WhatsApp as the workers deliver them (serve, worker); ${ctx.config.delivery.email.smtpUrl ? 'email over SMTP' : `unconfigured channels write to ${outboxDirOf(ctx.config.delivery, ctx.config.dataDir)}/ (email/*.eml, sms.jsonl, whatsapp.jsonl)`}\n`);
         process.stdout.write(`  psql "${ctx.connectionString.replace(/:[^:@/]*@/, ':****@')}"   the data (invoices, invoice_lines, quarantined_invoices, outbox_events)\n`);
         serving = flags.serve && process.stdin.isTTY === true && !process.env.CI;
       } finally {

@@ -19,13 +19,15 @@ create table event_consumers (
 );
 
 -- Wakes the delivery dispatcher when events are written: one graphile-worker job per
--- statement (not per row: a COPY of 5,000 invoice.issued events adds one), coalesced by its
--- job key. Skipped when graphile-worker's schema is not installed yet.
+-- statement (not per row: a COPY of 5,000 invoice.issued events adds one). Deliberately without
+-- a job key: a keyed job is one row that every billing shard would lock until it commits, and
+-- shards also lock their invoice series — measured: deadlocks between concurrent shards. The
+-- dispatcher instead removes the wake-ups that are waiting when it starts (they are covered).
+-- Skipped when graphile-worker's schema is not installed yet.
 create function billflow_outbox_wake() returns trigger language plpgsql as $$
 begin
   if to_regnamespace('graphile_worker') is not null then
-    perform graphile_worker.add_job('delivery_dispatch', '{}'::json, queue_name := 'billflow_delivery_dispatch',
-      job_key := 'billflow_delivery_dispatch', job_key_mode := 'preserve_run_at', max_attempts := 25);
+    perform graphile_worker.add_job('delivery_dispatch', '{}'::json, queue_name := 'billflow_delivery_dispatch', max_attempts := 25);
   end if;
   return null;
 end $$;

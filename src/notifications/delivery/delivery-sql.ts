@@ -38,6 +38,15 @@ export const deliverySql = {
     values: [delayMs],
   }),
   /**
+   * Removes waiting wake-ups of the dispatcher (not running ones): the dispatch starting now reads
+   * every event their transactions wrote, since they committed before it reads.
+   */
+  absorbWakeups: (): Sql => ({
+    text: `select count(*)::int as absorbed from graphile_worker.complete_jobs(array(select id from graphile_worker.jobs
+             where task_identifier = '${DISPATCH_TASK}' and locked_at is null))`,
+    values: [],
+  }),
+  /**
    * Claims deliveries for sending: each is marked 'sending' (attempts + 1) by this job BEFORE any
    * message leaves. Also returns, as uncertain, those this same job marked 'sending' on an
    * earlier attempt that never recorded an outcome (that attempt died), and any left 'sending'

@@ -55,6 +55,8 @@ async function handleEvents(client: pg.PoolClient, events: OutboxEvent[], settin
 export async function runDispatch(deps: { pool: pg.Pool; log: Log; settings: DeliverySettings }): Promise<DispatchSummary> {
   const summary: DispatchSummary = { events: 0, deliveries: 0, again: false };
   if (!deps.settings.enabled) return summary;
+  const absorb = deliverySql.absorbWakeups();
+  await deps.pool.query(absorb.text, absorb.values);
   let waiting = false;
   let more = false;
   for (let batch = 0; batch < BATCHES_PER_JOB; batch++) {

@@ -75,11 +75,25 @@ async function deliverOne(ctx: DeliveryContext, d: LoadedDelivery, uncertain: bo
   }
 }
 
-async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+/** At most `limit` holders at once (per channel: its concurrency). */
+class Semaphore {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+  constructor(limit: number) {
+    this.free = limit;
+  }
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
 }
 
 async function claimChunk(ctx: DeliveryContext, ids: number[], jobId: number): Promise<{ loaded: LoadedDelivery[]; uncertain: Set<number> }> {
@@ -92,38 +106,60 @@ async function claimChunk(ctx: DeliveryContext, ids: number[], jobId: number): P
 }
 
 /**
- * The send stage (graphile-worker task delivery_send): claims its deliveries a few at a time
- * ('sending' is committed before any of them leaves; the next chunk is claimed while this one
- * is sent), sends them with the channel's concurrency and rate limit, and records each outcome
- * within ~20 ms of the receiver's answer. Claiming in chunks keeps the set of messages whose
- * fate a crash leaves unknown small: about two chunks, not the whole job.
+ * The send stage (graphile-worker task delivery_send): claims its deliveries a chunk at a time
+ * ('sending' is committed before any of them leaves; the next chunk is claimed while the last
+ * ones are still being sent, so the pipeline never drains), sends them with each channel's
+ * concurrency and rate limit, and records every outcome within ~20 ms of the receiver's answer.
+ * Claiming in chunks keeps the set of messages a crash leaves uncertain small: about two chunks.
  */
 export async function processSendJob(ctx: DeliveryContext, job: { ids: number[]; jobId: number }): Promise<SendSummary> {
   const summary: SendSummary = { claimed: 0, sent: 0, retrying: 0, dead: 0, uncertain: 0 };
-  const maxConcurrency = Math.max(...(['email', 'sms', 'whatsapp'] as const).map((c) => ctx.settings[c].concurrency));
-  const chunkSize = Math.max(16, maxConcurrency * 2);
-  const chunks: number[][] = [];
-  for (let at = 0; at < job.ids.length; at += chunkSize) chunks.push(job.ids.slice(at, at + chunkSize));
-  const recorder = new OutcomeRecorder(ctx.pool, job.jobId, RECORD_BATCH, RECORD_EVERY_MS);
-  let next: Promise<{ loaded: LoadedDelivery[]; uncertain: Set<number> }> | null = null;
-  try {
-    next = chunks.length > 0 ? claimChunk(ctx, chunks[0]!, job.jobId) : null;
-    for (let i = 0; next !== null; i++) {
-      const { loaded, uncertain } = await next;
-      next = i + 1 < chunks.length ? claimChunk(ctx, chunks[i + 1]!, job.jobId) : null;
+  const channels = ['email', 'sms', 'whatsapp'] as const;
+  const workers = Math.max(...channels.map((c) => ctx.settings[c].concurrency));
+  const chunkSize = Math.max(16, workers * 2);
+  const limits = Object.fromEntries(channels.map((c) => [c, new Semaphore(ctx.settings[c].concurrency)])) as Record<Channel, Semaphore>;
+  const queue: { d: LoadedDelivery; uncertain: boolean }[] = [];
+  let nextChunk = 0;
+  let claiming: Promise<void> | null = null;
+  const refill = () => {
+    const ids = job.ids.slice(nextChunk, nextChunk + chunkSize);
+    nextChunk += chunkSize;
+    claiming = claimChunk(ctx, ids, job.jobId).then(({ loaded, uncertain }) => {
       summary.claimed += loaded.length;
       summary.uncertain += uncertain.size;
-      const byChannel = new Map<Channel, LoadedDelivery[]>();
-      for (const d of loaded) byChannel.set(d.channel, [...(byChannel.get(d.channel) ?? []), d]);
-      await Promise.all([...byChannel].map(([channel, list]) => inParallel(list, ctx.settings[channel].concurrency, async (d) => {
-        const outcome = await deliverOne(ctx, d, uncertain.has(d.id));
-        summary[outcome.status]++;
-        if (outcome.status !== 'sent') ctx.log.warn(`delivery ${d.id} ${d.channel} of invoice ${d.number}: ${outcome.status} (${outcome.errorKind}): ${outcome.error}`);
-        recorder.add(outcome);
-      })));
+      for (const d of loaded) queue.push({ d, uncertain: uncertain.has(d.id) });
+    }).finally(() => {
+      claiming = null;
+    });
+  };
+  const take = async () => {
+    for (;;) {
+      if (queue.length <= workers && claiming === null && nextChunk < job.ids.length) refill();
+      if (queue.length > 0) return queue.shift()!;
+      if (claiming === null) return null;
+      await claiming;
     }
+  };
+  const recorder = new OutcomeRecorder(ctx.pool, job.jobId, RECORD_BATCH, RECORD_EVERY_MS);
+  try {
+    // allSettled: a failed claim must not leave other workers' outcomes unrecorded behind it.
+    const settled = await Promise.allSettled(Array.from({ length: workers }, async () => {
+      for (let item = await take(); item !== null; item = await take()) {
+        const { d, uncertain } = item;
+        await limits[d.channel].acquire();
+        try {
+          const outcome = await deliverOne(ctx, d, uncertain);
+          summary[outcome.status]++;
+          if (outcome.status !== 'sent') ctx.log.warn(`delivery ${d.id} ${d.channel} of invoice ${d.number}: ${outcome.status} (${outcome.errorKind}): ${outcome.error}`);
+          recorder.add(outcome);
+        } finally {
+          limits[d.channel].release();
+        }
+      }
+    }));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } finally {
-    next?.catch(() => undefined); // a prefetched claim after a failure: its rows are taken over later
     await recorder.close();
   }
   return summary;
