@@ -4,6 +4,8 @@ import { getRunProgress, type RunProgress } from './run.ts';
 import { startThreadPool } from './thread-pool.ts';
 import type { RunnerSettings } from './jobs.ts';
 
+const RUN_END_STOP_GRACE_MS = 5_000;
+
 export interface RunSummary {
   runId: number;
   period: string;
@@ -73,6 +75,8 @@ export async function executeRun(
       wake = null;
     }
   } finally {
-    await pool?.stop();
+    // The run is over; other jobs these threads took meanwhile (PDFs, collection, delivery) get a
+    // short grace, then are unlocked for the next worker rather than held until a timeout.
+    await pool?.stop({ graceMs: RUN_END_STOP_GRACE_MS });
   }
 }

@@ -1,12 +1,20 @@
 import { Worker } from 'node:worker_threads';
+import pg from 'pg';
 import type { Log } from '../log.ts';
 import type { RunnerSettings } from './jobs.ts';
 import { workerThreadEntry } from './thread-bundle.ts';
 
 export interface ThreadPool {
   size: number;
-  stop(): Promise<void>;
+  /**
+   * Asks every thread to stop after its jobs in progress; a thread still busy after `graceMs`
+   * (default 30 s) is terminated and the jobs it held are unlocked at once, for another worker
+   * to take (every stage is idempotent), instead of after the dead-worker timeout.
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
+
+const DEFAULT_STOP_GRACE_MS = 30_000;
 
 /**
  * Starts `size` worker threads, each running a graphile-worker runner. Compute is synchronous
@@ -20,6 +28,7 @@ export async function startThreadPool(
 ): Promise<ThreadPool> {
   const threads: Worker[] = [];
   const ready: Promise<void>[] = [];
+  const workerIdsOf = new Map<Worker, string[]>();
   const entry = await workerThreadEntry(log);
   for (let threadNo = 1; threadNo <= size; threadNo++) {
     const worker = new Worker(entry, {
@@ -34,8 +43,11 @@ export async function startThreadPool(
     threads.push(worker);
     ready.push(
       new Promise((resolve, reject) => {
-        worker.on('message', (message: { type: string }) => {
-          if (message.type === 'ready') resolve();
+        worker.on('message', (message: { type: string; workerIds?: string[] }) => {
+          if (message.type === 'ready') {
+            workerIdsOf.set(worker, message.workerIds ?? []);
+            resolve();
+          }
           else if (message.type === 'job-complete') onJobComplete?.();
         });
         worker.once('error', reject);
@@ -46,12 +58,17 @@ export async function startThreadPool(
   await Promise.all(ready);
   return {
     size,
-    async stop() {
+    async stop(options = {}) {
+      const graceMs = options.graceMs ?? DEFAULT_STOP_GRACE_MS;
+      const terminated: string[] = [];
       await Promise.all(
         threads.map(
           (worker) =>
             new Promise<void>((resolve) => {
-              const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 30_000);
+              const timer = setTimeout(() => {
+                terminated.push(...(workerIdsOf.get(worker) ?? []));
+                void worker.terminate().then(() => resolve());
+              }, graceMs);
               worker.once('exit', () => {
                 clearTimeout(timer);
                 resolve();
@@ -60,6 +77,22 @@ export async function startThreadPool(
             }),
         ),
       );
+      if (terminated.length > 0) await unlockTerminated(settings.connectionString, terminated, log);
     },
   };
+}
+
+/** The jobs a terminated thread held: unlocked now (its heartbeat rows go with them). */
+async function unlockTerminated(connectionString: string, workerIds: string[], log: Log): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  try {
+    await client.connect();
+    await client.query('select graphile_worker.force_unlock_workers($1::text[])', [workerIds]);
+    await client.query('delete from worker_heartbeats where worker_id = any($1::text[])', [workerIds]);
+    log.info(`stopped ${workerIds.length} busy worker(s) after the grace period; their jobs are unlocked for other workers`);
+  } catch (error) {
+    log.warn(`could not unlock the jobs of stopped workers (the dead-worker janitor will): ${(error as Error).message}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

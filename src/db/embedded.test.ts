@@ -317,7 +317,7 @@ describe('embedded Postgres shared by several processes', () => {
     const logs2: string[] = [];
     const next = await openEmbeddedPostgres({ dataDir, timeouts, log: (line) => logs2.push(line) });
     assert.match(logs2.join('\n'), /did not answer within 1\.5s[\s\S]*starting embedded Postgres/);
-    assert.equal(processAlive(hung), false);
+    await waitUntil('the hung server is gone', () => !processAlive(hung)); // reaped a moment later on a loaded machine
     assert.equal(next.started, true);
     assert.deepEqual(await query(next.connectionString, 'select count(*)::int as n from kept'), [{ n: 1 }]);
     await holder.close();

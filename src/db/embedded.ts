@@ -139,6 +139,35 @@ async function ensureRunning(ctx: Context): Promise<{ port: number; started: boo
   return { port, started: true, credentials };
 }
 
+/**
+ * A killed postmaster stays a zombie until its parent reaps it (on a loaded machine, a while):
+ * dead to us, but postgres' own check (kill(pid, 0)) sees it and refuses to start ("lock file
+ * postmaster.pid already exists"). Wait for it to go; if it never does (a parent that does not
+ * reap), remove the lock file — a zombie holds no shared memory and runs nothing.
+ */
+async function waitForZombie(ctx: Context, pid: number): Promise<void> {
+  const deadline = Date.now() + ZOMBIE_WAIT_MS;
+  while (pidExists(pid)) {
+    if (Date.now() > deadline) {
+      ctx.log(`pid ${pid} is still an unreaped zombie; removing its postmaster.pid`);
+      fs.rmSync(path.join(ctx.paths.pg, 'postmaster.pid'), { force: true });
+      return;
+    }
+    await sleep(50);
+  }
+}
+
+const ZOMBIE_WAIT_MS = 5_000;
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** The port of a running, answering server of this cluster; null when one must be started. */
 async function reuseRunning(ctx: Context, credentials: Credentials): Promise<number | null> {
   const { paths } = ctx;
@@ -147,6 +176,7 @@ async function reuseRunning(ctx: Context, credentials: Credentials): Promise<num
   const owner = postmasterOwnership(first.pid, paths.pg);
   if (owner === 'dead') {
     ctx.log(`found a left-behind postmaster.pid (pid ${first.pid} is gone); starting cleanly`);
+    await waitForZombie(ctx, first.pid);
     return null; // postgres itself discards a lock file whose pid is dead
   }
   if (owner === 'foreign') {
