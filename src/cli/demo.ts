@@ -14,7 +14,7 @@ import { intOption, runnerSettings } from './options.ts';
 import { seedProgress } from './seed.ts';
 import { serveAfterDemo } from './serve.ts';
 import { renderDemoDocuments } from './demo-documents.ts';
-import { outboxDirOf } from '../notifications/index.ts';
+import { deliverDemoInvoices } from './demo-deliveries.ts';
 
 const DEMO_SEED = 42;
 
@@ -96,11 +96,12 @@ export function registerDemo(program: Command, global: () => GlobalOptions): voi
         await printReport(ctx, period, today);
         await renderDemoDocuments(ctx, created.runId);
         await collectForDemo(ctx, created.runId);
+        await deliverDemoInvoices(ctx);
         process.stdout.write(`\nWhere to look next\n`);
         process.stdout.write(`  billflow runs                       every run and its counts\n`);
         process.stdout.write(`  billflow run --status ${created.runId}            shard-by-shard progress and errors\n`);
         process.stdout.write(`  billflow run --period ${period}        run it again: nothing is billed twice\n`);
-        process.stdout.write(`  billflow deliveries counts          invoices sent by email, SMS, WhatsApp as the workers deliver them (serve, worker); ${ctx.config.delivery.email.smtpUrl ? 'email over SMTP' : `unconfigured channels write to ${outboxDirOf(ctx.config.delivery, ctx.config.dataDir)}/ (email/*.eml, sms.jsonl, whatsapp.jsonl)`}\n`);
+        process.stdout.write(`  billflow deliveries counts          invoices sent by email, SMS, WhatsApp, and dead letters\n`);
         process.stdout.write(`  psql "${ctx.connectionString.replace(/:[^:@/]*@/, ':****@')}"   the data (invoices, invoice_lines, quarantined_invoices, outbox_events)\n`);
         serving = flags.serve && process.stdin.isTTY === true && !process.env.CI;
       } finally {

@@ -22,13 +22,16 @@ export async function threadDeliveryContext(settings: DeliverySettings, document
   const key = JSON.stringify([settings, documents, dataDir]);
   if (shared?.key !== key) {
     const previous = shared;
+    const channels = openChannels(settings, dataDir);
+    // A provider's rate limit guards the provider; the embedded file outbox has none to guard.
+    const rate = (channel: keyof typeof channels, perSec: number) => new RateLimiter(channels[channel].provider === 'file' ? 0 : perSec);
     shared = {
       key,
       ctx: {
         settings,
-        channels: openChannels(settings, dataDir),
+        channels,
         limiters: {
-          email: new RateLimiter(settings.email.ratePerSec), sms: new RateLimiter(settings.sms.ratePerSec), whatsapp: new RateLimiter(settings.whatsapp.ratePerSec),
+          email: rate('email', settings.email.ratePerSec), sms: rate('sms', settings.sms.ratePerSec), whatsapp: rate('whatsapp', settings.whatsapp.ratePerSec),
         },
         store: await openStore(documents, dataDir),
         templates: loadMessageTemplates(settings.templatesDir),
