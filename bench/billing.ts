@@ -7,6 +7,7 @@ import { seedDataset } from '../src/seed/index.ts';
 import { copyRows, type CopyCell } from '../src/db/copy.ts';
 import { invoiceColumns, lineColumns, outboxColumns } from '../src/billing/persist-sql.ts';
 import { silentLog } from '../src/log.ts';
+import { entryColumns, lineColumns as journalLineColumns } from '../src/ledger/ledger-sql.ts';
 import { freshDatabase, intFlag, median, note, postgresCpuSampler, rssSampler, type BenchDatabase } from './support.ts';
 
 const PERIOD = '2026-11';
@@ -59,7 +60,19 @@ async function seedAndRun(db: BenchDatabase, customers: number, threads: number,
 }
 
 /** The run's own output rows, to replay through the naive loop and the raw COPY floor. */
-async function readOutput(pool: pg.Pool): Promise<{ invoices: CopyCell[][]; lines: Map<number, CopyCell[][]>; events: CopyCell[][] }> {
+/**
+ * The run's other output rows, written in the same shard transactions: its outbox events (one per
+ * invoice or quarantined draft) and the invoices' journal entries, journal lines and customer
+ * balances (src/ledger). The floor copies them too.
+ */
+const OTHER_OUTPUT: { table: string; columns: readonly string[] }[] = [
+  { table: 'outbox_events', columns: outboxColumns },
+  { table: 'journal_entries', columns: entryColumns },
+  { table: 'journal_lines', columns: journalLineColumns },
+  { table: 'customer_balances', columns: ['customer_id', 'currency', 'receivable_minor', 'credit_minor'] },
+];
+
+async function readOutput(pool: pg.Pool): Promise<{ invoices: CopyCell[][]; lines: Map<number, CopyCell[][]>; other: CopyCell[][][] }> {
   const inv = await pool.query({ text: `select ${invoiceColumns.join(', ')} from invoices order by id`, rowMode: 'array' });
   const lin = await pool.query({ text: `select ${lineColumns.join(', ')} from invoice_lines order by invoice_id, line_no`, rowMode: 'array' });
   const lines = new Map<number, CopyCell[][]>();
@@ -70,21 +83,23 @@ async function readOutput(pool: pg.Pool): Promise<{ invoices: CopyCell[][]; line
     list.push(row.map((c) => (c !== null && typeof c === 'object' ? JSON.stringify(c) : c)));
   }
   const invoices = (inv.rows as CopyCell[][]).map((row) => row.map((c) => (c !== null && typeof c === 'object' && !(c instanceof Date) ? JSON.stringify(c) : c)));
-  // The run's outbox events are output rows too (one per invoice or quarantined draft).
-  const ev = await pool.query({ text: `select ${outboxColumns.join(', ')} from outbox_events order by id`, rowMode: 'array' });
-  const events = (ev.rows as CopyCell[][]).map((row) => row.map((c) => (c !== null && typeof c === 'object' ? JSON.stringify(c) : c)));
-  return { invoices, lines, events };
+  const other: CopyCell[][][] = [];
+  for (const { table, columns } of OTHER_OUTPUT) {
+    const rows = (await pool.query({ text: `select ${columns.join(', ')} from ${table}`, rowMode: 'array' })).rows as CopyCell[][];
+    other.push(rows.map((row) => row.map((c) => (c !== null && typeof c === 'object' && !(c instanceof Date) ? JSON.stringify(c) : c))));
+  }
+  return { invoices, lines, other };
 }
 
 async function emptyCopyOfTables(pool: pg.Pool, schema: string): Promise<void> {
   await pool.query(`drop schema if exists ${schema} cascade; create schema ${schema};
     create table ${schema}.invoices (like public.invoices including all);
     create table ${schema}.invoice_lines (like public.invoice_lines including all);
-    create table ${schema}.outbox_events (like public.outbox_events including all);`);
+    ${OTHER_OUTPUT.map(({ table }) => `create table ${schema}.${table} (like public.${table} including all);`).join('\n    ')}`);
 }
 
 /**
- * (b) the write floor: one COPY of the same invoices, lines and outbox events, no load, no
+ * (b) the write floor: one COPY of the same invoices, lines and other output rows, no load, no
  * compute. Its CPU time (this process and the instance's Postgres processes) is measured as the
  * run's is, so the two can be compared on a machine where other work competes for the cores.
  */
@@ -101,7 +116,7 @@ async function measureFloor(pool: pg.Pool, out: Awaited<ReturnType<typeof readOu
       for (const list of out.lines.values()) yield* list;
     })());
     await copyRows(client, 'floor.invoices', invoiceColumns, out.invoices);
-    await copyRows(client, 'floor.outbox_events', outboxColumns, out.events);
+    for (const [i, { table, columns }] of OTHER_OUTPUT.entries()) await copyRows(client, `floor.${table}`, columns, out.other[i]!);
     await client.query('commit');
     const ms = Math.round(performance.now() - start);
     const node = process.cpuUsage(nodeBefore);
