@@ -14,6 +14,13 @@ export interface OneOffRows {
 }
 
 export const chargesSql = {
+  byId: (id: number): Sql => ({ text: `select ${COLUMNS} from one_off_charges where id = $1`, values: [id] }),
+  page: (f: { customerId: number | null; kind: string | null; after: number; limit: number }): Sql => ({
+    text: `select ${COLUMNS} from one_off_charges
+           where id > $1 and ($2::bigint is null or customer_id = $2) and ($3::text is null or kind = $3)
+           order by id limit $4`,
+    values: [f.after, f.customerId, f.kind, f.limit],
+  }),
   insertCharges: (customerId: number, currency: string, chargedOn: string, rows: OneOffRows): Sql => ({
     text: `insert into one_off_charges (customer_id, kind, product_id, product_name, quantity, unit_price_minor, currency, charged_on)
            select $1::bigint, 'charge', x.product_id, x.product_name, x.quantity, x.unit_price_minor, $2::char(3), $3::date

@@ -1,5 +1,5 @@
 /**
- * The read endpoints added to finish the API: subscriptions and loans listed with filters and a
+ * The read endpoints added to finish the API: subscriptions, loans and charges listed with filters and a
  * cursor, coupons and metrics by id and listed, and an invoice's stored PDF. Each: the happy
  * path, 400 (bad query or id), 401 (no key), 403 (a key without `read`) and 404.
  */
@@ -95,6 +95,38 @@ describe('lists (subscriptions, loans, coupons, metrics) and the invoice PDF', (
       assert.equal(bad.json.details[0].field, field, query);
     }
     await assertReadAuth(api, '/api/v1/subscriptions');
+  });
+
+  it('lists one-off charges with filters and a cursor, and gets one', async () => {
+    const ids: number[] = [];
+    for (const customerId of [customers[0], customers[1], customers[0]]) {
+      const created = await api.request('POST', '/api/v1/charges', {
+        body: { customerId, items: [{ productId: 'AD234', productName: 'Premium T-Shirt', quantity: 2, price: 89900 }] },
+      });
+      assert.equal(created.status, 201, created.text);
+      ids.push(...created.json.charges.map((c: { id: number }) => c.id));
+    }
+    const all = await pages<{ id: number }>(api, '/api/v1/charges', 'charges');
+    assert.deepEqual(all.flat().map((c) => c.id), ids);
+    const mine = await api.request('GET', `/api/v1/charges?customerId=${customers[0]}&kind=charge`);
+    assert.deepEqual(mine.json.charges.map((c: { id: number }) => c.id), [ids[0], ids[2]]);
+    assert.deepEqual((await api.request('GET', '/api/v1/charges?kind=refund')).json, { charges: [], nextAfter: null });
+    const one = await api.request('GET', `/api/v1/charges/${ids[1]}`);
+    assert.equal(one.status, 200, one.text);
+    assert.equal(one.json.customerId, customers[1]);
+    assert.equal(one.json.unitPriceMinor, 89900);
+    assert.equal(one.json.quantity, 2);
+    for (const [query, field] of [['kind=credit', 'kind'], ['limit=0', 'limit'], ['after=x', 'after'], ['customerId=-3', 'customerId'], ['bogus=1', 'bogus']]) {
+      const bad = await api.request('GET', `/api/v1/charges?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.equal(bad.json.details[0].field, field, query);
+    }
+    assert.equal((await api.request('GET', '/api/v1/charges/abc')).status, 400);
+    const missing = await api.request('GET', '/api/v1/charges/999999');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json.code, 'charge_not_found');
+    await assertReadAuth(api, '/api/v1/charges');
+    await assertReadAuth(api, `/api/v1/charges/${ids[0]}`);
   });
 
   it('lists loans with filters and a cursor', async () => {

@@ -1,9 +1,11 @@
-/** One-off charges (billed by the next cycle invoice) and refunds of a payment. */
+/** One-off charges (billed by the next cycle invoice) and refunds of a payment: create, list, get. */
 import { z } from 'zod';
-import { createOneOffCharges, createOneOffChargesSchema, createRefund, createRefundSchema } from '../../charges/index.ts';
+import {
+  createOneOffCharges, createOneOffChargesSchema, createRefund, createRefundSchema, getCharge, listCharges, listChargesSchema,
+} from '../../charges/index.ts';
 import { defineRoute } from '../route.ts';
 import { oneOffChargeSchema } from '../schemas.ts';
-import { libraryDeps } from './common.ts';
+import { idParams, libraryDeps } from './common.ts';
 
 const tag = 'Charges';
 
@@ -28,5 +30,19 @@ export const chargeRoutes = [
     example: { customerId: 1, originalPaymentId: 7, amountMinor: 20000, reason: 'Damaged item' },
     response: { description: 'The refund line', schema: oneOffChargeSchema },
     handler: (deps, { body }) => createRefund(libraryDeps(deps), body),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/charges', scope: 'read', tag, operationId: 'listCharges',
+    summary: 'List one-off charges and refunds by id, with filters (customerId, kind) and a cursor',
+    description: 'Pass the `nextAfter` of a page as `after` for the next one; null on the last page.',
+    query: listChargesSchema, status: 200,
+    response: { description: 'A page of charges', schema: z.object({ charges: z.array(oneOffChargeSchema), nextAfter: z.int().nullable() }) },
+    handler: (deps, { query }) => listCharges(deps.pool, query),
+  }),
+  defineRoute({
+    method: 'GET', url: '/api/v1/charges/:chargeId', scope: 'read', tag, operationId: 'getCharge', summary: 'Get a one-off charge or refund',
+    params: idParams('chargeId'), status: 200, errors: [404],
+    response: { description: 'The charge', schema: oneOffChargeSchema },
+    handler: (deps, { params }) => getCharge(deps.pool, params.chargeId),
   }),
 ];
