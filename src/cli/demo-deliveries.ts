@@ -10,7 +10,8 @@ const PROGRESS_EVERY_MS = 2_000;
 
 /**
  * The demo's delivery step: worker threads take the delivery jobs (dispatch from the outbox, then
- * sends) until none is left to run now — SMS after validation, email and WhatsApp once the PDFs
+ * sends) until none is left to run soon (a dispatch that found events not yet safe to read looks
+ * again a second later: that one counts) — SMS after validation, email and WhatsApp once the PDFs
  * exist — then stdout says what was sent and where the files are. Retries scheduled for later
  * (a transient failure) are left to `billflow worker`.
  */
@@ -23,7 +24,7 @@ export async function deliverDemoInvoices(ctx: CliContext): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
       const due = (await ctx.pool.query<{ n: number }>(
         `select count(*)::int as n from graphile_worker.jobs
-         where task_identifier = any($1::text[]) and run_at <= now() and attempts < max_attempts`,
+         where task_identifier = any($1::text[]) and run_at <= now() + interval '5 seconds' and attempts < max_attempts`,
         [[DISPATCH_TASK, SEND_TASK]],
       )).rows[0]!.n;
       const counts = await deliveryCounts(ctx.pool);
