@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { BillflowError } from '../errors.ts';
-import { notFound } from '../customers/index.ts';
+import { inTransaction, notFound } from '../customers/index.ts';
 
 export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'unknown', 'not_required'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -142,9 +142,7 @@ export async function paymentAttempts(db: pg.Pool, invoiceId: number) {
  * and the answer says requeued: false with the first request's time. Anything else → 409.
  */
 export async function requeueInvoice(db: pg.Pool, invoiceId: number, apiKeyId: number | null) {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(db, async (client) => {
     const invoice = (await client.query(`select id, number, payment_status from invoices where id = $1 for update`, [invoiceId])).rows[0];
     if (invoice === undefined) throw invoiceNotFound(invoiceId);
     const open = (await client.query(`select requested_at from invoice_requeues where invoice_id = $1 and consumed_at is null`, [invoiceId])).rows[0];
@@ -171,12 +169,6 @@ export async function requeueInvoice(db: pg.Pool, invoiceId: number, apiKeyId: n
       const message = `only failed invoices can be requeued; invoice ${invoiceId} is '${invoice.payment_status}'`;
       throw new BillflowError('invoice_not_failed', message, { httpStatus: 409, details: [{ field: 'paymentStatus', message }] });
     }
-    await client.query('commit');
     return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

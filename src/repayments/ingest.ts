@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { BillflowError } from '../errors.ts';
-import { lockCustomer, parseInput } from '../customers/index.ts';
+import { inTransaction, lockCustomer, parseInput } from '../customers/index.ts';
 import { postEntries, repaymentEntry } from '../ledger/index.ts';
 import { allocate, findDuplicate, type DuplicateDecision } from './duplicates.ts';
 import { repaymentsSql } from './repayments-sql.ts';
@@ -33,18 +33,7 @@ async function exec(client: pg.PoolClient, sql: { text: string; values: unknown[
  */
 export async function ingestRepayment(deps: RepaymentDeps, raw: unknown, source = 'api'): Promise<RepaymentResult> {
   const input = parseInput(repaymentSchema, raw);
-  const client = await deps.pool.connect();
-  try {
-    await client.query('begin');
-    const result = await ingestIn(client, deps, input, source);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  return inTransaction(deps.pool, (client) => ingestIn(client, deps, input, source));
 }
 
 export async function ingestIn(client: pg.PoolClient, deps: RepaymentDeps, input: RepaymentInput, source: string): Promise<RepaymentResult> {
