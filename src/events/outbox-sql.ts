@@ -14,13 +14,15 @@ export const outboxSql = {
   /**
    * The next events after the cursor, in (xid, id) order, among those whose transaction ended
    * before every transaction still running began: no event can later appear behind them.
+   * The order names the table's columns: a bare `xid` would bind to the text alias of the select
+   * list and sort '1003' before '848' — the cursor would then jump over committed events.
    */
   readAfter: (cursor: { xid: string; id: number }, topics: readonly string[], limit: number): Sql => ({
-    text: `select id, xid::text as xid, topic, aggregate_id, payload
-           from outbox_events
-           where (xid, id) > ($1::xid8, $2::bigint) and xid < pg_snapshot_xmin(pg_current_snapshot())
-             and topic = any($3::text[])
-           order by xid, id limit $4`,
+    text: `select e.id, e.xid::text as xid, e.topic, e.aggregate_id, e.payload
+           from outbox_events e
+           where (e.xid, e.id) > ($1::xid8, $2::bigint) and e.xid < pg_snapshot_xmin(pg_current_snapshot())
+             and e.topic = any($3::text[])
+           order by e.xid, e.id limit $4`,
     values: [cursor.xid, cursor.id, topics, limit],
   }),
   /** Committed events the cursor may not pass yet (an older transaction is still running). */
