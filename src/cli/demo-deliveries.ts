@@ -40,10 +40,18 @@ export async function deliverDemoInvoices(ctx: CliContext): Promise<void> {
     await pool.stop({ graceMs: 5_000 });
   }
   const counts = await deliveryCounts(ctx.pool);
+  // What each channel owes: issued invoices whose customer has that address and allows it.
+  const owed = (await ctx.pool.query<Record<string, number>>(
+    `select ${['email', 'sms', 'whatsapp'].map((ch) => `count(*) filter (where nullif(trim(c.${ch === 'sms' ? 'phone' : ch}), '') is not null
+              and (p.channels is null or '${ch}' = any(p.channels)))::int as ${ch}`).join(', ')}
+     from invoices i join customers c on c.id = i.customer_id left join delivery_preferences p on p.customer_id = c.id
+     where i.status = 'issued'`,
+  )).rows[0]!;
   const byChannel = new Map<string, string[]>();
   for (const c of counts) byChannel.set(c.channel, [...(byChannel.get(c.channel) ?? []), `${c.count.toLocaleString('en-US')} ${c.status}`]);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`\nDeliveries (${seconds} s): ${[...byChannel].map(([channel, parts]) => `${channel} ${parts.join(', ')}`).join(' · ') || 'none'}\n`);
+  const line = [...byChannel].map(([channel, parts]) => `${channel} ${parts.join(', ')} of ${(owed[channel] ?? 0).toLocaleString('en-US')}`).join(' · ');
+  process.stdout.write(`\nDeliveries (${seconds} s): ${line || 'none'} (invoices whose customer has that address)\n`);
   const email = ctx.config.delivery.email.smtpUrl ? 'email went over SMTP; ' : '';
   process.stdout.write(`  ${email}unconfigured channels write to ${outboxDirOf(ctx.config.delivery, ctx.config.dataDir)}/ (email/*.eml opens in any mail client; sms.jsonl, whatsapp.jsonl)\n`);
 }
