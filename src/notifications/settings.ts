@@ -8,7 +8,7 @@ import { z } from 'zod';
 const limits = (d: { concurrency: number; ratePerSec: number; maxAttempts: number; timeoutMs: number }) => ({
   /** Messages in flight per worker thread. */
   concurrency: z.number().int().min(1).max(1_000).default(d.concurrency),
-  /** Sends per second per worker thread (token bucket); 0 = no limit. */
+  /** Sends per second to the channel's provider, across every thread and process (a token bucket in Postgres); 0 = no limit. */
   ratePerSec: z.number().min(0).max(1_000_000).default(d.ratePerSec),
   /** Attempts before a transiently failing message goes to the dead letters. */
   maxAttempts: z.number().int().min(1).max(100).default(d.maxAttempts),

@@ -5,7 +5,7 @@
 export { collect } from './collection/collect.ts';
 export type { CollectDeps, CollectInput, CollectSummary } from './collection/collect.ts';
 export { queueCollection, scheduleJanitor, COLLECT_TASK, JANITOR_TASK } from './collection/queue.ts';
-export { RateLimiter, mapBounded } from './collection/limits.ts';
+export { RateLimiter, SharedRateLimiter, mapBounded } from './collection/limits.ts';
 export { resolveUnknown, sweepOrphans } from './janitor/janitor.ts';
 export type { JanitorSummary } from './janitor/janitor.ts';
 export { planOutcomes, nextCheckAt } from './dunning/plan.ts';

@@ -36,7 +36,7 @@ describe('delivery over the HTTP API: status, dead letters, requeue, preferences
     }
     const job = (await api.db.pool.query(`select id from graphile_worker.jobs where task_identifier = 'delivery_send'`)).rows[0];
     const ids = (await api.db.pool.query('select id from deliveries order by id')).rows.map((r) => Number(r.id));
-    const ctx = await threadDeliveryContext(settings, DEFAULT_DOCUMENT_SETTINGS, dataDir);
+    const ctx = await threadDeliveryContext(api.db.pool, settings, DEFAULT_DOCUMENT_SETTINGS, dataDir);
     await processSendJob({ ...ctx, pool: api.db.pool, log: silentLog }, { ids, jobId: Number(job.id) });
   });
   after(async () => {

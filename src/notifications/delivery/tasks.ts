@@ -8,25 +8,29 @@ import { deliverySettings, type DeliverySettings } from '../settings.ts';
 import { loadMessageTemplates } from '../templates/message-templates.ts';
 import { DISPATCH_TASK, SEND_TASK } from './delivery-sql.ts';
 import { runDispatch } from './dispatch.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { SharedRateLimiter } from '../../limits/rate-limit.ts';
 import { processSendJob, type DeliveryContext } from './send.ts';
 
 interface Shared {
   key: string;
+  pool: pg.Pool;
   ctx: Omit<DeliveryContext, 'pool' | 'log'>;
 }
 /** Channels (SMTP pools), limiters, templates and the store: one set per thread, reused by every job. */
 let shared: Shared | null = null;
 
-export async function threadDeliveryContext(settings: DeliverySettings, documents: DocumentSettings, dataDir: string): Promise<Omit<DeliveryContext, 'pool' | 'log'>> {
+export async function threadDeliveryContext(pool: pg.Pool, settings: DeliverySettings, documents: DocumentSettings, dataDir: string): Promise<Omit<DeliveryContext, 'pool' | 'log'>> {
   const key = JSON.stringify([settings, documents, dataDir]);
-  if (shared?.key !== key) {
+  if (shared?.key !== key || shared.pool !== pool) {
     const previous = shared;
     const channels = openChannels(settings, dataDir);
-    // A provider's rate limit guards the provider; the embedded file outbox has none to guard.
-    const rate = (channel: keyof typeof channels, perSec: number) => new RateLimiter(channels[channel].provider === 'file' ? 0 : perSec);
+    // A provider's rate limit guards the provider, across every thread and process (a bucket in
+    // Postgres per channel × provider); the embedded file outbox has none to guard.
+    const rate = (channel: keyof typeof channels, perSec: number) =>
+      new SharedRateLimiter(pool, `delivery:${channel}:${channels[channel].provider}`, channels[channel].provider === 'file' ? 0 : perSec);
     shared = {
       key,
+      pool,
       ctx: {
         settings,
         channels,
@@ -70,7 +74,7 @@ export function deliveryTasks(pool: pg.Pool, log: Log, runner: object): Record<s
     },
     [SEND_TASK]: async (payload, helpers) => {
       const { ids } = payload as { ids: number[] };
-      const ctx = await threadDeliveryContext(s.delivery, s.documents, s.dataDir);
+      const ctx = await threadDeliveryContext(pool, s.delivery, s.documents, s.dataDir);
       await processSendJob({ ...ctx, pool, log }, { ids, jobId: Number(helpers.job.id) });
     },
   };

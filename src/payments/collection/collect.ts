@@ -6,7 +6,7 @@ import { planOutcomes, type FinalOutcome } from '../dunning/plan.ts';
 import { sweepOrphans } from '../janitor/janitor.ts';
 import type { ChargeOutcome, ChargeRequest, PaymentProvider } from '../providers/types.ts';
 import type { PaymentsSettings } from '../settings.ts';
-import { mapBounded, RateLimiter, withTimeout } from './limits.ts';
+import { mapBounded, SharedRateLimiter, withTimeout, type Limiter } from './limits.ts';
 
 export interface CollectDeps {
   pool: pg.Pool;
@@ -14,8 +14,8 @@ export interface CollectDeps {
   log: Log;
   clock: { now(): Date };
   settings: PaymentsSettings;
-  /** Shared by every collect call of a process, so the per-provider rate holds across jobs. */
-  limiter?: RateLimiter;
+  /** Paces provider calls; default: the provider's bucket shared by every process (rate_limit_buckets). */
+  limiter?: Limiter;
 }
 
 export interface CollectInput {
@@ -44,10 +44,13 @@ interface Claimed {
   metadata: Record<string, unknown> | null;
 }
 
-const limiters = new Map<string, RateLimiter>();
-function limiterFor(provider: string, perSec: number): RateLimiter {
-  let l = limiters.get(`${provider}:${perSec}`);
-  if (!l) limiters.set(`${provider}:${perSec}`, (l = new RateLimiter(perSec)));
+/** One limiter per pool × provider × rate in a thread; they all draw on the provider's shared bucket. */
+const limiters = new WeakMap<pg.Pool, Map<string, Limiter>>();
+function limiterFor(pool: pg.Pool, provider: string, perSec: number): Limiter {
+  let byKey = limiters.get(pool);
+  if (!byKey) limiters.set(pool, (byKey = new Map()));
+  let l = byKey.get(`${provider}:${perSec}`);
+  if (!l) byKey.set(`${provider}:${perSec}`, (l = new SharedRateLimiter(pool, `payments:${provider}`, perSec)));
   return l;
 }
 
@@ -72,7 +75,7 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const start = performance.now();
   const { pool, provider, settings } = deps;
   const filter: ClaimFilter = { invoiceIds: input.invoiceIds ?? null, runId: input.runId ?? null };
-  const limiter = deps.limiter ?? limiterFor(provider.name, settings.ratePerSec);
+  const limiter = deps.limiter ?? limiterFor(pool, provider.name, settings.ratePerSec);
   await sweepOrphans(deps);
   const notRequired = (await pool.query(attemptsSql.markNotRequired(filter))).rowCount ?? 0;
   const total: CollectSummary = { attempts: 0, paid: 0, retry: 0, failed: 0, unknown: 0, notRequired, durationMs: 0 };

@@ -1,25 +1,4 @@
-/** A token bucket: at most `perSec` calls per second, bursts up to one second's worth. */
-export class RateLimiter {
-  private tokens: number;
-  private last = performance.now();
-
-  constructor(private readonly perSec: number) {
-    this.tokens = perSec;
-  }
-
-  async take(): Promise<void> {
-    for (;;) {
-      const now = performance.now();
-      this.tokens = Math.min(this.perSec, this.tokens + ((now - this.last) * this.perSec) / 1000);
-      this.last = now;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.perSec))));
-    }
-  }
-}
+export { RateLimiter, SharedRateLimiter, type Limiter } from '../../limits/rate-limit.ts';
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; results in input order. */
 export async function mapBounded<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
