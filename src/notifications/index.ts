@@ -14,7 +14,7 @@ export {
 } from './delivery/admin.ts';
 export type { DeliveryRow, DeliveryFilter, DeliveryStatus } from './delivery/admin.ts';
 export { idempotencyKey, messageIdFor, backoffMs } from './delivery/plan.ts';
-export { RateLimiter, SharedRateLimiter, type Limiter } from '../limits/rate-limit.ts';
+export { RateLimiter, SharedRateLimiter, type Limiter } from '../limits/index.ts';
 export { openChannels, outboxDirOf, DeliveryFailure } from './channels/index.ts';
 export type { ChannelAdapter, OutgoingMessage } from './channels/index.ts';
 export { SmtpChannel } from './channels/email/smtp.ts';

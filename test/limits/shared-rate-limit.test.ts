@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPool } from '../../src/db/pool.ts';
-import { SharedRateLimiter } from '../../src/limits/rate-limit.ts';
+import { SharedRateLimiter } from '../../src/limits/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 /**

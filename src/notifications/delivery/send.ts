@@ -7,7 +7,7 @@ import type { MessageTemplateSet } from '../templates/message-templates.ts';
 import { composeMessage, toLoadedDelivery, type LoadedDelivery } from './compose.ts';
 import { deliverySql } from './delivery-sql.ts';
 import { failureOutcome, type Outcome } from './plan.ts';
-import type { Limiter } from '../../limits/rate-limit.ts';
+import type { Limiter } from '../../limits/index.ts';
 import { OutcomeRecorder } from './recorder.ts';
 
 /** Outcomes per recording statement, and the longest an outcome waits to be recorded. */

@@ -8,7 +8,7 @@ import { deliverySettings, type DeliverySettings } from '../settings.ts';
 import { loadMessageTemplates } from '../templates/message-templates.ts';
 import { DISPATCH_TASK, SEND_TASK } from './delivery-sql.ts';
 import { runDispatch } from './dispatch.ts';
-import { SharedRateLimiter } from '../../limits/rate-limit.ts';
+import { SharedRateLimiter } from '../../limits/index.ts';
 import { processSendJob, type DeliveryContext } from './send.ts';
 
 interface Shared {

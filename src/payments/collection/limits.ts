@@ -1,4 +1,4 @@
-export { RateLimiter, SharedRateLimiter, type Limiter } from '../../limits/rate-limit.ts';
+export { RateLimiter, SharedRateLimiter, type Limiter } from '../../limits/index.ts';
 
 /** Runs `fn` over `items` with at most `concurrency` in flight; results in input order. */
 export async function mapBounded<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
