@@ -30,7 +30,10 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${(server.server.address() as AddressInfo).port}\n`);
 });
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'stats') process.send!({ accepted, distinct: counts.size, withPdf, bytes });
+  if (m.type === 'stats') {
+    const cpu = process.cpuUsage();
+    process.send!({ accepted, distinct: counts.size, withPdf, bytes, cpuMs: (cpu.user + cpu.system) / 1000 });
+  }
   if (m.type === 'reset') {
     counts.clear();
     accepted = withPdf = bytes = 0;

@@ -3,8 +3,9 @@
  *
  * Ours: the delivery send stage (src/notifications processSendJob) over a Postgres of billed
  * invoices — claim ('sending') per chunk, read the invoice's 30 KB PDF from the document store,
- * compose the localized multipart email, send it through nodemailer's pooled SMTP transport,
- * record 'sent' in batches — four send jobs at a time, as two worker threads × 2 would run them.
+ * compose the localized multipart email, send it over pooled SMTP connections (nodemailer's
+ * SMTPConnection in src/notifications/channels/email/smtp-pool.ts),
+ * record 'sent' in batches — four send jobs at a time in one thread.
  * The receiver is an smtp-server in a separate process that counts every Message-ID, so
  * `duplicates` is measured at the receiving end. Peer, in the same run: plain nodemailer with one
  * connection per message (no pool, no database), the same 30 KB attachment.
@@ -21,6 +22,7 @@ import { DirStore, DocumentRenderer, buildInvoiceView, sampleInvoiceRecord } fro
 import { silentLog } from '../src/log.ts';
 import { deliverySettings, loadMessageTemplates, processSendJob, RateLimiter, SmtpChannel } from '../src/notifications/index.ts';
 import { composeMime } from '../src/notifications/channels/email/mime.ts';
+import { SmtpPool } from '../src/notifications/channels/email/smtp-pool.ts';
 import { seedDataset } from '../src/seed/index.ts';
 import { freshDatabase, intFlag, median, note } from './support.ts';
 
@@ -28,7 +30,7 @@ const PDF_BYTES = 30 * 1024;
 const JOB_SIZE = 500;
 const PARALLEL_JOBS = 4;
 
-type Receiver = { port: number; stats(): Promise<{ accepted: number; distinct: number; withPdf: number; bytes: number }>; reset(): Promise<void>; stop(): void };
+type Receiver = { port: number; stats(): Promise<{ accepted: number; distinct: number; withPdf: number; bytes: number; cpuMs: number }>; reset(): Promise<void>; stop(): void };
 
 async function startReceiver(): Promise<Receiver> {
   const child = fork(new URL('./email-receiver.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
@@ -67,11 +69,14 @@ async function naivePeer(port: number, pdf: Buffer, count: number, concurrency: 
 }
 
 /**
- * The ceiling of this machine and receiver: the same raw messages over the same pooled
- * connections, composed in memory — no database, no store, no templates.
+ * The ceiling of this machine and receiver: the same raw messages over the same SMTP pool,
+ * composed in memory — no database, no store, no templates.
  */
 async function ceiling(port: number, pdf: Buffer, count: number, connections: number): Promise<number> {
-  const transport = nodemailer.createTransport({ pool: true, host: '127.0.0.1', port, ignoreTLS: true, maxConnections: connections, maxMessages: 1_000_000 });
+  const pool = new SmtpPool({
+    host: '127.0.0.1', port, secure: false, ignoreTLS: true, auth: null, tls: { rejectUnauthorized: false }, timeoutMs: 30_000,
+    maxConnections: connections, maxMessagesPerConnection: 1_000_000,
+  });
   let next = 0;
   const started = performance.now();
   await Promise.all(Array.from({ length: 64 }, async () => {
@@ -81,10 +86,10 @@ async function ceiling(port: number, pdf: Buffer, count: number, connections: nu
         from: 'billing@billflow.local', to: `c${n}@bench.example`, subject: `Invoice C-${n}`, text: 'Your invoice is attached.', html: '<p>Your invoice is attached.</p>',
         messageId: `<ceiling.${n}.${Date.now()}@bench>`, date: new Date(), headers: {}, attachment: { filename: `C-${n}.pdf`, content: pdf, contentType: 'application/pdf' },
       });
-      await transport.sendMail({ envelope: { from: 'billing@billflow.local', to: [`c${n}@bench.example`] }, raw });
+      await pool.send({ from: 'billing@billflow.local', to: [`c${n}@bench.example`] }, raw);
     }
   }));
-  transport.close();
+  pool.close();
   return count / ((performance.now() - started) / 1000);
 }
 
@@ -141,13 +146,20 @@ export async function benchEmail(flags: Map<string, string>): Promise<Record<str
       channels: { email: channel, sms: channel, whatsapp: channel }, limiters: { email: new RateLimiter(0), sms: new RateLimiter(0), whatsapp: new RateLimiter(0) },
     };
     const rates: number[] = [];
+    const senderCpu: number[] = [];
+    const receiverCpu: number[] = [];
     let duplicates = 0;
     let notSent = 0;
     let withPdf = 0;
     for (let round = 1; round <= rounds; round++) {
       await receiver.reset();
+      const receiverBefore = (await receiver.stats()).cpuMs;
+      const cpuBefore = process.cpuUsage();
       const ms = await sendRound(ctx, ids, round);
+      const cpu = process.cpuUsage(cpuBefore);
       const stats = await receiver.stats();
+      senderCpu.push((cpu.user + cpu.system) / 1000 / ids.length);
+      receiverCpu.push((stats.cpuMs - receiverBefore) / ids.length);
       duplicates += stats.accepted - stats.distinct;
       withPdf += stats.withPdf;
       notSent += Number((await db.pool.query(`select count(*)::int as n from deliveries where status <> 'sent'`)).rows[0].n);
@@ -169,6 +181,9 @@ export async function benchEmail(flags: Map<string, string>): Promise<Record<str
     const peerPerSec = Math.round(median(peerRates));
     return {
       emails: ids.length, rounds, emailsPerSec, roundsPerSec: rates.map(Math.round), duplicates, notSent, withPdf: withPdf / rounds,
+      // CPU per email in the sending process (the send stage and its pg client) and in the receiver:
+      // steadier than rates on a shared machine. Postgres's own CPU is in neither.
+      senderCpuMsPerEmail: Number(median(senderCpu).toFixed(3)), receiverCpuMsPerEmail: Number(median(receiverCpu).toFixed(3)),
       attachmentBytes: pdf.length, smtpConnections: connections, concurrency,
       peer: 'nodemailer, one connection per message, no database', peerEmails, peerEmailsPerSec: peerPerSec, peerRoundsPerSec: peerRates.map(Math.round),
       ratio: Number((emailsPerSec / peerPerSec).toFixed(2)),
