@@ -1,0 +1,1 @@
+export { RateLimiter, SharedRateLimiter, rateBucketSql, type Limiter } from './rate-limit.ts';
