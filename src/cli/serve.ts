@@ -54,7 +54,7 @@ export function registerServe(program: Command, global: () => GlobalOptions): vo
         await ctx.close();
         throw error;
       }
-      process.stdout.write(`Billflow API listening on ${server.url} (docs: ${server.url}/api/docs; ${server.threads} worker thread(s))\n`);
+      process.stdout.write(`Billflow API listening on ${server.url} (docs: ${server.url}/api/docs; dashboard: ${server.url}/dashboard; ${server.threads} worker thread(s))\n`);
       process.stdout.write('Create a key with: billflow keys create --scopes read,write,admin --name me\n');
       await untilStopped(server, ctx);
     });
@@ -82,6 +82,7 @@ export async function serveAfterDemo(ctx: CliContext): Promise<void> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out();
   out(`The API is running at ${server.url}  (docs: ${server.url}/api/docs)`);
+  out(`  dashboard: ${server.url}/dashboard#key=${key}`);
   out(`  demo API key (read, write, admin; replaced at the next npm start): ${key}`);
   out(`  try: curl -s -H 'Authorization: Bearer ${key}' '${server.url}/api/v1/invoices?limit=2'`);
   out('  Ctrl-C stops it.');

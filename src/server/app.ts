@@ -22,6 +22,7 @@ import { idempotencyHooks, type IdempotencyHooks } from './idempotency.ts';
 import { routeInput } from './input.ts';
 import type { AnyRoute, ServerDeps } from './route.ts';
 import { allRoutes } from './routes/index.ts';
+import { dashboardHtml } from '../web/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -101,6 +102,9 @@ export async function buildApp(baseDeps: ServerDeps, options: AppOptions = {}): 
     for (const route of routes.filter((r) => r.streamBody)) addRoute(scope, deps, route, auth);
   });
   if (options.docs !== false) await registerDocs(app, routes);
+  // The dashboard page holds no data: it asks /api/v1/overview with the key it is given.
+  app.get('/dashboard', { config: { rateLimit: false } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(dashboardHtml()));
+  app.get('/', { config: { rateLimit: false } }, async (_request, reply) => reply.redirect('/dashboard'));
 
   const purge = setInterval(() => {
     app.idempotency.purge().catch((error: Error) => deps.log.warn(`idempotency purge: ${error.message}`));

@@ -98,4 +98,29 @@ describe('invoices and billing runs through `startServer` with worker threads', 
     assert.equal((await call('GET', '/api/v1/invoices?currency=XYZ')).status, 400);
     assert.equal((await call('GET', '/api/v1/invoices?paymentStatus=late')).status, 400);
   });
+  it('the overview counts the run, its invoices and money; the dashboard page is served and asks for a key', async () => {
+    const o = await call('GET', '/api/v1/overview');
+    assert.equal(o.status, 200, o.text);
+    // The first run billed the three customers; the second (above) found them already invoiced.
+    const [second, first] = o.json.runs;
+    assert.equal(o.json.runs.length, 2);
+    assert.equal(first.status, 'completed');
+    assert.equal(first.shardsDone, first.shardsTotal);
+    assert.equal(first.invoices, 3);
+    assert.equal(second.invoices, 0);
+    assert.equal(o.json.invoices.period, '2026-10');
+    assert.equal(o.json.invoices.byPaymentStatus.pending, 3);
+    const byCurrency = Object.fromEntries(o.json.invoices.byCurrency.map((c: { currency: string; count: number }) => [c.currency, c.count]));
+    assert.deepEqual(byCurrency, { INR: 2, EUR: 1 });
+    assert.equal(o.json.runTimeline.reduce((n: number, p: { invoices: number }) => n + p.invoices, 0), second.invoices);
+    assert.equal(o.json.activity.length, 60);
+    assert.ok(o.json.workers >= 1);
+    assert.equal((await fetch(`${server.url}/api/v1/overview`)).status, 401);
+    const page = await fetch(`${server.url}/dashboard`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(await page.text(), /\/api\/v1\/overview/);
+    const root = await fetch(`${server.url}/`, { redirect: 'manual' });
+    assert.equal(root.headers.get('location'), '/dashboard');
+  });
 });

@@ -10,6 +10,7 @@ import { deliveryRoutes } from './deliveries.ts';
 import { healthRoutes } from './health.ts';
 import { invoiceRoutes } from './invoices.ts';
 import { loanRoutes } from './loans.ts';
+import { overviewRoutes } from './overview.ts';
 import { paymentRoutes } from './payments.ts';
 import { runRoutes } from './runs.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
@@ -18,6 +19,6 @@ import { usageRoutes } from './usage.ts';
 export function allRoutes(): AnyRoute[] {
   return [
     ...gatewayRoutes, ...schedulerRoutes, ...customerRoutes, ...customerImportRoutes, ...catalogRoutes, ...subscriptionRoutes,
-    ...usageRoutes, ...loanRoutes, ...chargeRoutes, ...invoiceRoutes, ...paymentRoutes, ...deliveryRoutes, ...runRoutes, ...healthRoutes,
+    ...usageRoutes, ...loanRoutes, ...chargeRoutes, ...invoiceRoutes, ...paymentRoutes, ...deliveryRoutes, ...runRoutes, ...overviewRoutes, ...healthRoutes,
   ];
 }
