@@ -17,6 +17,7 @@ import { createAdHocInvoice } from '../../src/billing/adhoc.ts';
 import { getInvoice, issueCreditNote, listCreditNotes } from '../../src/invoices/index.ts';
 import { checkLedger, getBalance } from '../../src/ledger/index.ts';
 import { collect } from '../../src/payments/index.ts';
+import { ingestRepayment } from '../../src/repayments/index.ts';
 import { DEFAULT_DOCUMENT_SETTINGS, renderCreditNotePdf } from '../../src/documents/index.ts';
 import { BillflowError } from '../../src/errors.ts';
 import { deps as paymentDeps, settings as paymentSettings } from '../payments/support.ts';
@@ -135,6 +136,19 @@ describe('credit notes on real Postgres', { concurrency: false }, () => {
     const charged = (await db.pool.query(`select amount_minor from sandbox_charges where reference = $1::text`, [inv.invoiceId])).rows[0];
     assert.equal(charged.amount_minor, 29500);
     assert.equal((await getBalance(db.pool, inv.customerId, 'INR')).receivableMinor, 0);
+    await assertLedgerOk();
+  });
+
+  it('a repayment after a credit note pays the amount due, not the total', async () => {
+    const inv = await invoice();
+    await issueCreditNote({ db: db.pool, clock }, { invoiceId: inv.invoiceId, amountMinor: 11800, reason: 'Returned' });
+    const r = await ingestRepayment({ pool: db.pool, settings: { duplicateWindowMs: 600_000 } }, {
+      customerId: inv.customerId, currency: 'INR', channel: 'upi', amountMinor: 29500, externalRef: `UTR-${inv.invoiceId}`, receivedAt: '2026-12-04T10:00:00Z',
+    });
+    assert.deepEqual([r.status, r.appliedMinor, r.excessMinor, r.paidInvoiceIds], ['accepted', 29500, 0, [inv.invoiceId]]);
+    assert.equal((await db.pool.query('select amount_minor from payments where invoice_id = $1', [inv.invoiceId])).rows[0].amount_minor, 29500);
+    const balance = await getBalance(db.pool, inv.customerId, 'INR');
+    assert.deepEqual([balance.receivableMinor, balance.creditMinor], [0, 0]);
     await assertLedgerOk();
   });
 
