@@ -13,6 +13,7 @@ import { registerDeliveries } from './deliveries.ts';
 import { registerLedger } from './ledger.ts';
 import { registerPayments } from './payments.ts';
 import { registerRepayments } from './repayments.ts';
+import { registerCreditNote } from './credit-note.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerLedger(program, global);
   registerPayments(program, global);
   registerRepayments(program, global);
+  registerCreditNote(program, global);
   return program;
 }
 

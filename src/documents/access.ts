@@ -4,7 +4,7 @@ import { BillflowError } from '../errors.ts';
 import { silentLog, type Log } from '../log.ts';
 import { documentsSql } from './documents-sql.ts';
 import { renderInvoices } from './render-invoices.ts';
-import { threadRenderer } from './render-job.ts';
+import { threadRenderer } from './thread-renderer.ts';
 import { buildLoanStatementView } from './statement-view.ts';
 import { loadLoanStatement } from './statement-load.ts';
 import type { DocumentSettings } from './storage.ts';

@@ -26,6 +26,36 @@ export const documentsSql = {
            from invoice_lines where invoice_id = any($1::bigint[]) order by invoice_id, line_no`,
     values: [ids],
   }),
+  /** A credit note with its invoice's period and service dates, customer, seller and stored document. */
+  creditNote: (id: number): Sql => ({
+    text: `select cn.id, cn.number, cn.reason, cn.currency, cn.subtotal_minor, cn.discount_minor, cn.tax_minor, cn.total_minor, cn.tax_breakdown,
+             cn.issue_date, cn.receivable_minor, cn.customer_credit_minor, i.number as invoice_number, i.period, i.period_start, i.period_end,
+             c.id as customer_id, c.external_id, c.name, c.email, c.phone, c.country, c.locale, ctr.name as customer_region,
+             le.id as seller_id, le.name as seller_name, le.country as seller_country, str.name as seller_region,
+             d.content_hash, d.storage, d.path, d.size_bytes, d.sha256, d.pages, d.rendered_at
+           from credit_notes cn
+           join invoices i on i.id = cn.invoice_id
+           join customers c on c.id = cn.customer_id
+           join legal_entities le on le.id = cn.legal_entity_id
+           left join tax_regions ctr on ctr.code = c.tax_region
+           left join tax_regions str on str.code = le.tax_region
+           left join credit_note_documents d on d.credit_note_id = cn.id
+           where cn.id = $1`,
+    values: [id],
+  }),
+  creditNoteLines: (id: number): Sql => ({
+    text: `select line_no, 'credit' as kind, description, quantity, unit_amount_minor, amount_minor, discount_minor, tax_minor, total_minor,
+             tax_breakdown, null::date as service_start, null::date as service_end
+           from credit_note_lines where credit_note_id = $1 order by line_no`,
+    values: [id],
+  }),
+  upsertCreditNoteDocument: (r: { creditNoteId: number; locale: string; contentHash: string; storage: string; path: string; size: number; sha256: string; pages: number }): Sql => ({
+    text: `insert into credit_note_documents (credit_note_id, locale, content_hash, storage, path, size_bytes, sha256, pages)
+           values ($1, $2, $3, $4, $5, $6, $7, $8)
+           on conflict (credit_note_id) do update set locale = excluded.locale, content_hash = excluded.content_hash, storage = excluded.storage,
+             path = excluded.path, size_bytes = excluded.size_bytes, sha256 = excluded.sha256, pages = excluded.pages, rendered_at = now()`,
+    values: [r.creditNoteId, r.locale, r.contentHash, r.storage, r.path, r.size, r.sha256, r.pages],
+  }),
   document: (invoiceId: number): Sql => ({
     text: `select invoice_id, kind, locale, content_hash, storage, path, size_bytes, sha256, pages, rendered_at
            from invoice_documents where invoice_id = $1`,

@@ -5,6 +5,10 @@
  */
 export { getInvoicePdf, renderLoanStatementPdf } from './access.ts';
 export { getStoredInvoicePdf } from './stored-pdf.ts';
+export { renderCreditNotePdf, getStoredCreditNotePdf } from './credit-note-pdf.ts';
+export type { CreditNotePdf } from './credit-note-pdf.ts';
+export { buildCreditNoteView } from './credit-note-view.ts';
+export type { CreditNoteRecord } from './credit-note-view.ts';
 export type { StoredPdf } from './stored-pdf.ts';
 export type { DocumentDeps, InvoicePdf } from './access.ts';
 export { queueRender, requeueParkedRenders, MAX_INVOICES_PER_RENDER_JOB } from './queue.ts';

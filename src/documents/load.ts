@@ -18,7 +18,7 @@ export interface LoadedInvoice {
 
 type Row = Record<string, unknown>;
 
-function toLine(r: Row): LineRecord {
+export function toLine(r: Row): LineRecord {
   return {
     lineNo: r.line_no as number, kind: r.kind as string, description: r.description as string, quantity: r.quantity as number,
     unitAmountMinor: r.unit_amount_minor as number, amountMinor: r.amount_minor as number, discountMinor: r.discount_minor as number,
@@ -47,16 +47,28 @@ export async function loadInvoices(db: pg.Pool | pg.PoolClient, ids: number[]): 
       totalMinor: r.total_minor as number, taxBreakdown: (r.tax_breakdown as TaxRecord[] | null) ?? [],
       issueDate: r.issue_date as string, dueDate: r.due_date as string, periodStart: r.period_start as string, periodEnd: r.period_end as string,
       paymentStatus: r.payment_status as string,
-      customer: {
-        id: r.customer_id as number, externalId: (r.external_id as string | null) ?? null, name: r.name as string,
-        email: (r.email as string | null) ?? null, phone: (r.phone as string | null) ?? null, country: r.country as string,
-        taxRegionName: (r.customer_region as string | null) ?? null, locale: r.locale as string,
-      },
-      seller: { id: r.seller_id as string, name: r.seller_name as string, country: r.seller_country as string, taxRegionName: (r.seller_region as string | null) ?? null },
+      ...partiesOf(r),
       lines: byInvoice.get(r.id as number) ?? [],
     },
-    existing: r.content_hash
-      ? { contentHash: r.content_hash as string, storage: r.storage as string, path: r.path as string, size: r.size_bytes as number, sha256: r.sha256 as string, pages: r.pages as number }
-      : null,
+    existing: storedOf(r),
   }));
+}
+
+/** The customer and seller columns of a document query (documents-sql.ts), as the view builder wants them. */
+export function partiesOf(r: Row): Pick<InvoiceRecord, 'customer' | 'seller'> {
+  return {
+    customer: {
+      id: r.customer_id as number, externalId: (r.external_id as string | null) ?? null, name: r.name as string,
+      email: (r.email as string | null) ?? null, phone: (r.phone as string | null) ?? null, country: r.country as string,
+      taxRegionName: (r.customer_region as string | null) ?? null, locale: r.locale as string,
+    },
+    seller: { id: r.seller_id as string, name: r.seller_name as string, country: r.seller_country as string, taxRegionName: (r.seller_region as string | null) ?? null },
+  };
+}
+
+/** The stored document columns of a document query, or null when none is stored. */
+export function storedOf(r: Row): StoredDocument | null {
+  return r.content_hash
+    ? { contentHash: r.content_hash as string, storage: r.storage as string, path: r.path as string, size: r.size_bytes as number, sha256: r.sha256 as string, pages: r.pages as number }
+    : null;
 }

@@ -4,8 +4,10 @@ import { loadConfig } from '../config/index.ts';
 import type { Log } from '../log.ts';
 import { documentsSql, RENDER_TASK } from './documents-sql.ts';
 import { renderInvoices } from './render-invoices.ts';
-import { DocumentRenderer } from './renderer.ts';
-import { DEFAULT_DOCUMENT_SETTINGS, openStore, type DocumentSettings, type DocumentStore } from './storage.ts';
+import { threadRenderer } from './thread-renderer.ts';
+import { DEFAULT_DOCUMENT_SETTINGS, type DocumentSettings } from './storage.ts';
+import { renderCreditNotePdf } from './credit-note-pdf.ts';
+import { CREDIT_NOTE_RENDER_TASK } from '../invoices/index.ts';
 
 /**
  * The render stage of the pipeline: a graphile-worker task, one job per billing shard (queued
@@ -20,21 +22,6 @@ export interface RenderJobContext {
   log: Log;
   settings: DocumentSettings;
   dataDir: string;
-}
-
-/** One renderer and one store per thread, reused across jobs (Typst start-up costs ~100 ms). */
-let shared: { key: string; renderer: DocumentRenderer; store: DocumentStore } | null = null;
-
-export async function threadRenderer(settings: DocumentSettings, dataDir: string): Promise<{ renderer: DocumentRenderer; store: DocumentStore }> {
-  const key = JSON.stringify([settings, dataDir]);
-  if (shared?.key !== key) {
-    shared = {
-      key,
-      renderer: new DocumentRenderer({ templatesDir: settings.templatesDir, recycleAfterDocuments: settings.recycleAfterDocuments }),
-      store: await openStore(settings, dataDir),
-    };
-  }
-  return shared;
 }
 
 export async function processRenderJob(ctx: RenderJobContext, job: { renderJobId: number; attempt: number; maxAttempts: number }): Promise<void> {
@@ -63,7 +50,7 @@ export async function processRenderJob(ctx: RenderJobContext, job: { renderJobId
 }
 
 /**
- * Billflow's document tasks for graphile-worker's task list (billing/jobs.ts). Settings come
+ * Billflow's document tasks for graphile-worker's task list (billing/jobs.ts): invoice render jobs and credit note PDFs. Settings come
  * from the runner settings (`documents`, `dataDir`) when given, else from the config file and env.
  */
 export function documentTasks(pool: pg.Pool, log: Log, runner: object): Record<string, Task> {
@@ -83,6 +70,11 @@ export function documentTasks(pool: pg.Pool, log: Log, runner: object): Record<s
     [RENDER_TASK]: async (payload, helpers) => {
       const { renderJobId } = payload as { renderJobId: number };
       await processRenderJob(ctx, { renderJobId, attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts });
+    },
+    // A credit note's PDF, queued by issueCreditNote in its transaction (idempotent: same hash, nothing new).
+    [CREDIT_NOTE_RENDER_TASK]: async (payload) => {
+      const { creditNoteId } = payload as { creditNoteId: number };
+      await renderCreditNotePdf({ db: pool, settings: ctx.settings, dataDir: ctx.dataDir, log }, creditNoteId);
     },
   };
 }

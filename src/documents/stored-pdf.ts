@@ -26,7 +26,7 @@ export interface StoredPdf {
 const stores = new Map<string, Promise<DocumentStore>>();
 const MAX_STORES = 16;
 
-function storeFor(settings: DocumentSettings, dataDir: string): Promise<DocumentStore> {
+export function storeFor(settings: DocumentSettings, dataDir: string): Promise<DocumentStore> {
   const key = JSON.stringify([settings.storage, settings.dir, settings.s3, dataDir]);
   let store = stores.get(key);
   if (store === undefined) {

@@ -58,6 +58,16 @@ const CHECKS: { name: string; sql: string }[] = [
             on r.ref_id = i.id
           where coalesce(r.amount, 0) <> i.total_minor`,
   },
+  {
+    name: 'every credit note is posted for its total and split (receivable, customer credit)',
+    sql: `select c.id, c.total_minor, c.receivable_minor, r.receivable, r.credit from credit_notes c
+          left join (select e.ref_id,
+                       -sum(l.amount_minor) filter (where l.account = 'receivable') as receivable,
+                       -sum(l.amount_minor) filter (where l.account = 'customer_credit') as credit
+                     from journal_entries e join journal_lines l on l.entry_id = e.id where e.kind = 'credit_note' group by e.ref_id) r
+            on r.ref_id = c.id
+          where r.ref_id is null or coalesce(r.receivable, 0) <> c.receivable_minor or coalesce(r.credit, 0) <> c.customer_credit_minor`,
+  },
 ];
 
 export async function checkLedger(db: pg.Pool | pg.PoolClient): Promise<LedgerReport> {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertBalanced, balanceDelta, refundIntentEntry, invoiceEntry, paymentEntry, repaymentEntry } from './entries.ts';
+import { assertBalanced, balanceDelta, creditNoteEntry, refundIntentEntry, invoiceEntry, paymentEntry, repaymentEntry } from './entries.ts';
 
 describe('journal entries', () => {
   it('posts an invoice as receivable Dr / revenue Cr / tax payable Cr', () => {
@@ -17,6 +17,12 @@ describe('journal entries', () => {
     assert.deepEqual(e.lines.map((l) => [l.account, l.amountMinor]), [['cash', 1500], ['receivable', -1000], ['customer_credit', -500]]);
     assert.deepEqual(balanceDelta(e), { receivableMinor: -1000, creditMinor: 500 });
     assert.deepEqual(balanceDelta(refundIntentEntry({ id: 2, customerId: 2, currency: 'INR', amountMinor: 500 })), { receivableMinor: 0, creditMinor: -500 });
+  });
+  it('reverses a credit note against revenue and tax, settled off the receivable and the rest as customer credit', () => {
+    const e = creditNoteEntry({ id: 4, customerId: 2, currency: 'INR', totalMinor: 11800, taxMinor: 1800, receivableMinor: 5000 });
+    assert.deepEqual(e.lines.map((l) => [l.account, l.amountMinor]), [['refunds', 10000], ['tax_payable', 1800], ['receivable', -5000], ['customer_credit', -6800]]);
+    assert.deepEqual(balanceDelta(e), { receivableMinor: -5000, creditMinor: 6800 });
+    assert.throws(() => creditNoteEntry({ id: 5, customerId: 2, currency: 'INR', totalMinor: 100, taxMinor: 0, receivableMinor: 101 }), /split within/);
   });
   it('refuses unbalanced entries and non-positive payments', () => {
     assert.throws(() => assertBalanced({ kind: 'payment', refId: 1, customerId: 1, currency: 'USD', lines: [

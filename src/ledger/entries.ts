@@ -85,10 +85,16 @@ export function creditAppliedEntry(r: { id: number; customerId: number; currency
   return entry('credit_applied', r.id, r.customerId, r.currency, [['customer_credit', r.amountMinor], ['receivable', -r.amountMinor]]);
 }
 
-/** A credit note against an invoice: refunds Dr net / tax payable Dr tax / receivable Cr total. */
-export function creditNoteEntry(c: { id: number; customerId: number; currency: string; totalMinor: number; taxMinor: number }): JournalEntry {
+/**
+ * A credit note against an invoice reverses its revenue and tax: refunds (contra-revenue) Dr net /
+ * tax payable Dr tax; and settles the total: receivable Cr the part the customer still owed on
+ * the invoice (its amount due falls), customer credit Cr the rest (the invoice was paid).
+ */
+export function creditNoteEntry(c: { id: number; customerId: number; currency: string; totalMinor: number; taxMinor: number; receivableMinor: number }): JournalEntry {
+  assert(c.totalMinor > 0 && c.receivableMinor >= 0 && c.receivableMinor <= c.totalMinor, 'credit note split within its total');
   return entry('credit_note', c.id, c.customerId, c.currency, [
-    ['refunds', c.totalMinor - c.taxMinor], ['tax_payable', c.taxMinor], ['receivable', -c.totalMinor],
+    ['refunds', c.totalMinor - c.taxMinor], ['tax_payable', c.taxMinor],
+    ['receivable', -c.receivableMinor], ['customer_credit', -(c.totalMinor - c.receivableMinor)],
   ]);
 }
 

@@ -56,7 +56,7 @@ export async function ingestIn(client: pg.PoolClient, deps: RepaymentDeps, input
     const id = (await exec(client, repaymentsSql.insert({ ...row, status: 'duplicate', duplicateOf: decision.of, appliedMinor: 0, excessMinor: 0 }))).rows[0].id;
     return { repaymentId: id, status: 'duplicate', duplicateOf: decision.of, reason: decision.reason, appliedMinor: 0, excessMinor: 0, paidInvoiceIds: [] };
   }
-  const open = (await exec(client, repaymentsSql.openInvoices(customer.id, input.currency))).rows.map((r) => ({ id: r.id as number, totalMinor: r.total_minor as number }));
+  const open = (await exec(client, repaymentsSql.openInvoices(customer.id, input.currency))).rows.map((r) => ({ id: r.id as number, totalMinor: r.due_minor as number }));
   const split = allocate(input.amountMinor, open);
   const id = (await exec(client, repaymentsSql.insert({ ...row, status: 'accepted', duplicateOf: null, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor }))).rows[0].id as number;
   if (split.invoiceIds.length > 0) await exec(client, repaymentsSql.payInvoices(split.invoiceIds, id));

@@ -17,10 +17,13 @@ export const repaymentsSql = {
                   and received_at between $5::timestamptz - make_interval(secs => $6 / 1000.0) and $5::timestamptz + make_interval(secs => $6 / 1000.0)))`,
     values: [customerId, externalRef, amountMinor, channel, receivedAt, windowMs],
   }),
-  /** Open invoices of the customer in the currency, oldest first; those being charged right now are left to the collector. */
+  /**
+   * Open invoices of the customer in the currency, oldest first, with what is due on them (total
+   * less credit notes); those being charged right now are left to the collector.
+   */
   openInvoices: (customerId: number, currency: string): Sql => ({
-    text: `select id, total_minor from invoices i
-           where customer_id = $1 and currency = $2 and status = 'issued' and payment_status in ('pending', 'failed') and total_minor > 0
+    text: `select id, total_minor - credited_minor as due_minor from invoices i
+           where customer_id = $1 and currency = $2 and status = 'issued' and payment_status in ('pending', 'failed') and total_minor - credited_minor > 0
              and not exists (select 1 from payment_attempts a where a.invoice_id = i.id and a.status in ('started', 'unknown'))
            order by issue_date, id for update skip locked`,
     values: [customerId, currency],
@@ -32,9 +35,10 @@ export const repaymentsSql = {
     values: [r.customerId, r.currency, r.amountMinor, r.channel, r.externalRef, r.receivedAt, r.status, r.duplicateOf, r.appliedMinor, r.excessMinor, r.loanId, r.source],
   }),
   payInvoices: (invoiceIds: number[], repaymentId: number): Sql => ({
-    text: `with paid as (update invoices set payment_status = 'paid' where id = any($1::bigint[]) returning id, customer_id, currency, total_minor)
+    text: `with paid as (update invoices set payment_status = 'paid' where id = any($1::bigint[])
+                         returning id, customer_id, currency, total_minor - credited_minor as due_minor)
            insert into payments (kind, invoice_id, customer_id, currency, amount_minor, provider)
-           select 'repayment', id, customer_id, currency, total_minor, 'repayment:' || $2::bigint from paid`,
+           select 'repayment', id, customer_id, currency, due_minor, 'repayment:' || $2::bigint from paid`,
     values: [invoiceIds, repaymentId],
   }),
   outbox: (topic: string, aggregateId: number, payload: unknown): Sql => ({

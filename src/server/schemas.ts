@@ -80,10 +80,33 @@ export const invoiceSchema = z
   .object({
     id, number: z.string(), customerId: id, period: z.string(), source: z.string(), runId: id.nullable(), legalEntityId: z.string(),
     status: z.enum(['issued', 'void']), paymentStatus, currency, subtotalMinor: minor, discountMinor: minor, taxMinor: minor,
-    totalMinor: minor, taxBreakdown: z.array(z.object({ name: z.string(), ratePercent: z.string(), amountMinor: minor })),
+    totalMinor: minor, creditedMinor: minor.describe('taken off by credit notes so far'),
+    amountDueMinor: minor.describe('what the customer still owes: total − credited while unpaid, 0 once paid or not required'),
+    taxBreakdown: z.array(z.object({ name: z.string(), ratePercent: z.string(), amountMinor: minor })),
     issueDate: date, dueDate: date, periodStart: date, periodEnd: date.describe('exclusive'), createdAt: timestamp,
   })
   .meta({ id: 'Invoice' });
+
+const taxParts = z.array(z.object({ name: z.string(), ratePercent: z.string(), amountMinor: minor }));
+
+export const creditNoteSchema = z
+  .object({
+    id, number: z.string().describe('its own gapless series per legal entity and year: BFIN-CN-2026-000001'), invoiceId: id,
+    invoiceNumber: z.string(), customerId: id, currency, mode: z.enum(['full', 'amount', 'lines']), reason: z.string(),
+    subtotalMinor: minor.describe('net amount credited (before discount)'), discountMinor: minor, taxMinor: minor.describe('tax reversed'),
+    totalMinor: minor.describe('total credited (> 0)'), taxBreakdown: taxParts,
+    receivableMinor: minor.describe('taken off what the customer owed on the invoice (its amount due falls by this)'),
+    customerCreditMinor: minor.describe('owed back to the customer as credit (the invoice was paid)'),
+    issueDate: date, createdAt: timestamp,
+    lines: z.array(z.object({
+      lineNo: z.int(), invoiceLineNo: z.int().nullable().describe('the invoice line credited; null for an amount credit'), description: z.string(),
+      quantity: z.int(), unitAmountMinor: minor, amountMinor: minor, discountMinor: minor, taxMinor: minor, totalMinor: minor, taxBreakdown: taxParts.nullable(),
+    })),
+    invoice: z.object({ totalMinor: minor, creditedMinor: minor, amountDueMinor: minor, paymentStatus }).describe('the invoice as it is now'),
+    pdf: z.object({ path: z.string(), sizeBytes: z.int(), sha256: z.string(), pages: z.int(), renderedAt: timestamp }).nullable()
+      .describe('the stored PDF; null until a worker has rendered it'),
+  })
+  .meta({ id: 'CreditNote' });
 
 export const invoiceLineSchema = z
   .object({

@@ -10,10 +10,10 @@ export interface ClaimFilter {
 }
 
 export const attemptsSql = {
-  /** Invoices with nothing to collect need no payment. */
+  /** Invoices with nothing to collect (a zero total, or credited in full) need no payment. */
   markNotRequired: (f: ClaimFilter): Sql => ({
     text: `update invoices set payment_status = 'not_required'
-           where payment_status = 'pending' and status = 'issued' and total_minor <= 0
+           where payment_status = 'pending' and status = 'issued' and total_minor - credited_minor <= 0
              and ($1::bigint[] is null or id = any($1)) and ($2::bigint is null or run_id = $2)`,
     values: [f.invoiceIds, f.runId],
   }),
@@ -21,13 +21,14 @@ export const attemptsSql = {
    * Claims up to `limit` due invoices and writes their attempt rows ('started') before any
    * provider call. Row locks (skip locked) keep two collectors apart; the in-flight unique index
    * is the backstop. The attempt key is the invoice and attempt number: a retried claim of the
-   * same attempt can never mint a second key.
+   * same attempt can never mint a second key. The amount is what is due: the total less credit
+   * notes (credited_minor; a credit note waits while an attempt is in flight, so it cannot change).
    */
   claim: (f: ClaimFilter, provider: string, trigger: string, limit: number, now: Date, afterId: number): Sql => ({
     text: `with due as (
-             select i.id, i.currency, i.total_minor from invoices i
+             select i.id, i.currency, i.total_minor - i.credited_minor as due_minor from invoices i
              left join payment_schedules s on s.invoice_id = i.id
-             where i.payment_status = 'pending' and i.status = 'issued' and i.total_minor > 0 and i.id > $6
+             where i.payment_status = 'pending' and i.status = 'issued' and i.total_minor - i.credited_minor > 0 and i.id > $6
                and ($1::bigint[] is null or i.id = any($1)) and ($2::bigint is null or i.run_id = $2)
                and (s.next_attempt_at is null or s.next_attempt_at <= $5)
                and not exists (select 1 from payment_attempts a where a.invoice_id = i.id and a.status in ('started', 'unknown'))
@@ -36,7 +37,7 @@ export const attemptsSql = {
              select d.*, coalesce((select max(attempt_no) from payment_attempts a where a.invoice_id = d.id), 0) + 1 as attempt_no from due d),
            ins as (
              insert into payment_attempts (invoice_id, attempt_no, idempotency_key, provider, amount_minor, currency, trigger, started_at)
-             select n.id, n.attempt_no, 'bf_inv_' || n.id || '_' || n.attempt_no, $3, n.total_minor, n.currency,
+             select n.id, n.attempt_no, 'bf_inv_' || n.id || '_' || n.attempt_no, $3, n.due_minor, n.currency,
                case when exists (select 1 from invoice_requeues q where q.invoice_id = n.id and q.consumed_at is null) then 'requeue'
                     when n.attempt_no > 1 then 'dunning' else $7 end, $5
              from numbered n
@@ -60,10 +61,12 @@ export const attemptsSql = {
            returning a.id`,
     values: [ids, statuses, codes, messages, refs, nextChecks, now, resolvedBy, fromStatus],
   }),
+  /** A payment is what its attempt charged (the amount due when it was claimed). */
   insertPayments: (invoiceIds: number[], attemptIds: number[], refs: string[], provider: string, now: Date): Sql => ({
     text: `insert into payments (kind, invoice_id, attempt_id, customer_id, currency, amount_minor, external_ref, provider, received_at)
-           select 'charge', i.id, u.attempt_id, i.customer_id, i.currency, i.total_minor, $4 || ':' || u.ref, $4, $5
+           select 'charge', i.id, u.attempt_id, i.customer_id, i.currency, a.amount_minor, $4 || ':' || u.ref, $4, $5
            from unnest($1::bigint[], $2::bigint[], $3::text[]) as u(invoice_id, attempt_id, ref) join invoices i on i.id = u.invoice_id
+           join payment_attempts a on a.id = u.attempt_id
            returning id, invoice_id, customer_id, currency, amount_minor`,
     values: [invoiceIds, attemptIds, refs, provider, now],
   }),

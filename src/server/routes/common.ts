@@ -2,6 +2,7 @@
  * Small pieces the route files share: path-parameter and paging schemas built from the domain's
  * own field schemas, and the library's dependencies from the server's.
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { pageLimitSchema, recordIdSchema, textIdSchema, type Deps } from '../../customers/index.ts';
 import { requeueInvoice } from '../../invoices/index.ts';
@@ -44,4 +45,14 @@ export function requeueRoute(url: string, operationId: string, tag: string) {
       return result;
     },
   });
+}
+
+/** A stored PDF as the answer: ETag = its sha256 (If-None-Match → 304), X-Pdf-Pages, an inline file name. */
+export function sendPdf(request: FastifyRequest, reply: FastifyReply, doc: { pdf: Buffer; sha256: string; pages: number; filename: string }) {
+  const etag = `"${doc.sha256}"`;
+  void reply.header('etag', etag).header('cache-control', 'private, max-age=0, must-revalidate');
+  if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+  void reply.type('application/pdf').header('x-pdf-pages', String(doc.pages))
+    .header('content-disposition', `inline; filename="${doc.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
+  return doc.pdf;
 }

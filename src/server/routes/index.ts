@@ -2,6 +2,7 @@
 import type { AnyRoute } from '../route.ts';
 import { catalogRoutes } from './catalog.ts';
 import { chargeRoutes } from './charges.ts';
+import { creditNoteRoutes } from './credit-notes.ts';
 import { gatewayRoutes } from './compat-gateway.ts';
 import { schedulerRoutes } from './compat-scheduler.ts';
 import { customerImportRoutes } from './customer-import.ts';
@@ -19,6 +20,7 @@ import { usageRoutes } from './usage.ts';
 export function allRoutes(): AnyRoute[] {
   return [
     ...gatewayRoutes, ...schedulerRoutes, ...customerRoutes, ...customerImportRoutes, ...catalogRoutes, ...subscriptionRoutes,
-    ...usageRoutes, ...loanRoutes, ...chargeRoutes, ...invoiceRoutes, ...paymentRoutes, ...deliveryRoutes, ...runRoutes, ...overviewRoutes, ...healthRoutes,
+    ...usageRoutes, ...loanRoutes, ...chargeRoutes, ...invoiceRoutes, ...creditNoteRoutes, ...paymentRoutes, ...deliveryRoutes, ...runRoutes, ...overviewRoutes,
+    ...healthRoutes,
   ];
 }

@@ -5,7 +5,7 @@ import { getStoredInvoicePdf } from '../../documents/index.ts';
 import { getInvoice, getInvoiceLines, listInvoices, PAYMENT_STATUSES, paymentAttempts } from '../../invoices/index.ts';
 import { defineRoute } from '../route.ts';
 import { invoiceLineSchema, invoiceSchema, paymentAttemptsSchema } from '../schemas.ts';
-import { idParams, requeueRoute } from './common.ts';
+import { idParams, requeueRoute, sendPdf } from './common.ts';
 
 const tag = 'Invoices';
 
@@ -61,12 +61,7 @@ export const invoiceRoutes = [
     response: { description: 'The PDF', binary: 'application/pdf' },
     async handler(deps, { params }, request, reply) {
       const doc = await getStoredInvoicePdf({ db: deps.pool, settings: deps.config.documents, dataDir: deps.config.dataDir }, params.invoiceId);
-      const etag = `"${doc.sha256}"`;
-      void reply.header('etag', etag).header('cache-control', 'private, max-age=0, must-revalidate');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-      void reply.type('application/pdf').header('x-pdf-pages', String(doc.pages))
-        .header('content-disposition', `inline; filename="${doc.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
-      return doc.pdf;
+      return sendPdf(request, reply, doc);
     },
   }),
   requeueRoute('/api/v1/invoices/:invoiceId/requeue', 'requeueInvoiceNative', tag),
