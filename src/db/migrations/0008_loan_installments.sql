@@ -17,3 +17,8 @@ create table loan_installments_paid (
   paid_at     timestamptz not null,
   primary key (loan_id, seq)
 );
+
+-- The provider charge a refund of customer credit is made against (Stripe refunds need one):
+-- chosen once with the intent, so a resumed refund repeats the same request under its key.
+alter table refund_intents add column charge_ref text;
+create index refund_intents_charge on refund_intents (charge_ref) where charge_ref is not null;
