@@ -50,11 +50,13 @@ export const loansSql = {
   }),
   /**
    * Adds newly paid installments to loans (ids and counts, same order), locking the loans in id
-   * order first (no deadlock between two payers of one customer's loans). Never past the tenure;
-   * an active loan whose last installment is paid becomes closed.
+   * order first (no deadlock between two payers of one customer's loans). The lock is FOR NO KEY
+   * UPDATE, the update's own: FOR UPDATE would conflict with the key-share locks that the
+   * loan_installments_paid foreign key takes, and two payers of one loan would deadlock. Never past
+   * the tenure; an active loan whose last installment is paid becomes closed.
    */
   advancePaidInstallments: (loanIds: number[], counts: number[]): Sql => ({
-    text: `with locked as (select id, status from loans where id = any($1::bigint[]) order by id for update),
+    text: `with locked as (select id, status from loans where id = any($1::bigint[]) order by id for no key update),
            n as (select * from unnest($1::bigint[], $2::int[]) as u(loan_id, paid))
            update loans l set paid_installments = least(l.tenure_months, l.paid_installments + n.paid),
              status = case when l.status = 'active' and l.paid_installments + n.paid >= l.tenure_months then 'closed' else l.status end

@@ -61,13 +61,11 @@ export async function ingestIn(client: pg.PoolClient, deps: RepaymentDeps, input
   const open = (await exec(client, repaymentsSql.openInvoices(customer.id, input.currency))).rows.map((r) => ({ id: r.id as number, totalMinor: r.total_minor as number }));
   const split = allocate(input.amountMinor, open);
   const id = (await exec(client, repaymentsSql.insert({ ...row, status: 'accepted', duplicateOf: null, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor }))).rows[0].id as number;
-  if (split.invoiceIds.length > 0) {
-    await exec(client, repaymentsSql.payInvoices(split.invoiceIds, id));
-    // EMI invoices paid in full advance their loans; a repayment smaller than the oldest open
-    // invoice pays none and is all customer credit, so it advances nothing.
-    await recordPaidInstallments(client, split.invoiceIds, new Date(input.receivedAt));
-  }
+  if (split.invoiceIds.length > 0) await exec(client, repaymentsSql.payInvoices(split.invoiceIds, id));
   await postEntries(client, [repaymentEntry({ id, customerId: customer.id, currency: input.currency, amountMinor: input.amountMinor, appliedMinor: split.appliedMinor })]);
+  // EMI invoices paid in full advance their loans (after the balances, as in collection: one lock
+  // order); a repayment smaller than the oldest open invoice pays none and advances nothing.
+  await recordPaidInstallments(client, split.invoiceIds, new Date(input.receivedAt));
   await exec(client, repaymentsSql.outbox('repayment.received', id, { repaymentId: id, customerId: customer.id, amountMinor: input.amountMinor,
     currency: input.currency, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor, paidInvoiceIds: split.invoiceIds }));
   return { repaymentId: id, status: 'accepted', duplicateOf: null, reason: null, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor, paidInvoiceIds: split.invoiceIds };

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { createCustomer } from '../../src/customers/index.ts';
 import { createLoan, recordPaidInstallments } from '../../src/loans/index.ts';
+import { loansSql } from '../../src/loans/loans-sql.ts';
 import { createRun } from '../../src/billing/run.ts';
 import { processShard } from '../../src/billing/shard.ts';
 import { collect, resolveUnknown } from '../../src/payments/index.ts';
@@ -171,5 +172,34 @@ describe('loan repayments move loans', { concurrency: false }, () => {
     assert.equal((await resolveUnknown(sandbox)).paid, 0);
     assert.deepEqual(await loanState(db, loanId), [1, 'closed']);
     await assertLedgerOk(db, 'after the janitor');
+  });
+
+  it('two transactions paying installments of one loan at once: both count, no deadlock', async () => {
+    const customerId = await borrower('card_declined');
+    const loanId = await loanFor(customerId, 2);
+    await bill(db, '2026-09', '2026-10-01');
+    await bill(db, '2026-10', '2026-11-01');
+    const invoices = [(await invoiceOf(db, customerId, '2026-09'))!.id, (await invoiceOf(db, customerId, '2026-10'))!.id];
+    const [a, b] = [await db.pool.connect(), await db.pool.connect()];
+    const q = (c: typeof a, sql: { text: string; values: unknown[] }) => c.query(sql.text, sql.values);
+    try {
+      await a.query('begin');
+      await b.query('begin');
+      // Both record their installment first (each takes a key-share lock on the loan through the
+      // foreign key), then both advance the loan: the second waits for the first, nobody deadlocks.
+      const recA = (await q(a, loansSql.recordPaidInstallments([invoices[0]!], new Date()))).rowCount;
+      const recB = (await q(b, loansSql.recordPaidInstallments([invoices[1]!], new Date()))).rowCount;
+      assert.deepEqual([recA, recB], [1, 1]);
+      const advances = { a: q(a, loansSql.advancePaidInstallments([loanId], [1])), b: q(b, loansSql.advancePaidInstallments([loanId], [1])) };
+      const first = await Promise.race([advances.a.then(() => 'a' as const), advances.b.then(() => 'b' as const)]);
+      const other = first === 'a' ? 'b' : 'a';
+      await (first === 'a' ? a : b).query('commit');
+      await advances[other];
+      await (other === 'a' ? a : b).query('commit');
+    } finally {
+      a.release();
+      b.release();
+    }
+    assert.deepEqual(await loanState(db, loanId), [2, 'closed']);
   });
 });
