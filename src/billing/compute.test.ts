@@ -186,6 +186,8 @@ test('lender customer: EMI 5/24 principal and interest (tax-exempt) and a taxed 
     ['late_fee', 'Late fee — EMI 4/24 due 2026-10-05', 1, 50000, 0, 9000, 59000],
   ]);
   assert.equal(invoice.lines[0]?.taxBreakdown, null);
+  // Paying the invoice advances the loan by the installments its EMI lines name.
+  assert.deepEqual(invoice.lines.map((x) => [x.loanId, x.installmentSeq]), [[7, 5], [7, 5], [7, 4]]);
   assert.equal(fifth.principalMinor + fifth.interestMinor, l.emiMinor);
   assert.equal(invoice.totalMinor, l.emiMinor + 59000);
 });

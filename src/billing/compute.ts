@@ -163,14 +163,15 @@ function addLoanLines(b: Builder): void {
     for (const inst of due) {
       if (inst.seq <= loan.paidInstallments) continue; // paid ahead of its due date: nothing to bill
       const label = `EMI ${inst.seq}/${loan.tenureMonths}`;
-      pushLine(b, 'emi_principal', `${label} — principal`, 'emi_principal', 1, inst.principalMinor, inst.principalMinor, true, null, null);
-      pushLine(b, 'emi_interest', `${label} — interest`, 'emi_interest', 1, inst.interestMinor, inst.interestMinor, true, null, null);
+      // The loan and installment go on the lines: paying the invoice advances exactly these (src/loans/installments.ts).
+      pushLine(b, 'emi_principal', `${label} — principal`, 'emi_principal', 1, inst.principalMinor, inst.principalMinor, true, null, null, loan.id, inst.seq);
+      pushLine(b, 'emi_interest', `${label} — interest`, 'emi_interest', 1, inst.interestMinor, inst.interestMinor, true, null, null, loan.id, inst.seq);
     }
     if (overdue.length > 0) {
       const exempt = b.ctx.catalog.products.get(LATE_FEE_PRODUCT_ID)?.taxExempt ?? false;
       for (const inst of overdue) {
         const description = `Late fee — EMI ${inst.seq}/${loan.tenureMonths} due ${inst.dueOn}`;
-        pushLine(b, 'late_fee', description, LATE_FEE_PRODUCT_ID, 1, loan.lateFeeMinor, loan.lateFeeMinor, exempt, null, null);
+        pushLine(b, 'late_fee', description, LATE_FEE_PRODUCT_ID, 1, loan.lateFeeMinor, loan.lateFeeMinor, exempt, null, null, loan.id, inst.seq);
       }
     }
   }
@@ -203,10 +204,11 @@ function addOneOffLines(b: Builder): void {
 function pushLine(
   b: Builder, kind: LineKind, description: string, productId: string | null, quantity: number,
   unitAmountMinor: number, amountMinor: number, taxExempt: boolean, serviceStart: string | null, serviceEnd: string | null,
+  loanId: number | null = null, installmentSeq: number | null = null,
 ): void {
   b.lines.push({
     lineNo: b.lines.length + 1, kind, description, productId, quantity, unitAmountMinor, amountMinor,
-    discountMinor: 0, taxMinor: 0, totalMinor: amountMinor, taxBreakdown: null, serviceStart, serviceEnd,
+    discountMinor: 0, taxMinor: 0, totalMinor: amountMinor, taxBreakdown: null, serviceStart, serviceEnd, loanId, installmentSeq,
   });
   b.exempt.push(taxExempt);
 }

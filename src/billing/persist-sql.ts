@@ -9,6 +9,7 @@ export const invoiceColumns = [
 export const lineColumns = [
   'invoice_id', 'line_no', 'kind', 'description', 'product_id', 'quantity', 'unit_amount_minor',
   'amount_minor', 'discount_minor', 'tax_minor', 'total_minor', 'tax_breakdown', 'service_start', 'service_end',
+  'loan_id', 'installment_seq',
 ] as const;
 
 export const outboxColumns = ['topic', 'aggregate_id', 'payload'] as const;

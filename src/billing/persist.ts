@@ -205,6 +205,8 @@ export class InvoiceBatch {
       w.int(id); w.int(l.lineNo); w.cached(l.kind); w.text(l.description); w.cachedOrNull(l.productId);
       w.int(l.quantity); w.int(l.unitAmountMinor); w.int(l.amountMinor); w.int(l.discountMinor); w.int(l.taxMinor);
       w.int(l.totalMinor); writeTaxJson(w, l.taxBreakdown); w.cachedOrNull(l.serviceStart); w.cachedOrNull(l.serviceEnd);
+      if (l.loanId === null) w.nul(); else w.int(l.loanId);
+      if (l.installmentSeq === null) w.nul(); else w.int(l.installmentSeq);
       w.endRow();
     }
     this.lineCount += lines.length;

@@ -192,6 +192,9 @@ export interface InvoiceLineDraft {
   taxBreakdown: TaxAmount[] | null; // null when untaxed
   serviceStart: IsoDate | null;
   serviceEnd: IsoDate | null; // exclusive
+  /** EMI and late-fee lines: the loan and installment billed (null on every other line). */
+  loanId: number | null;
+  installmentSeq: number | null;
 }
 
 export interface InvoiceDraft {

@@ -21,7 +21,7 @@ function line(lineNo: number, amountMinor: number, discountMinor: number, cgst: 
   const taxMinor = cgst * 2;
   return {
     lineNo, kind: 'one_off', description: 'Widget', productId: 'widget', quantity: 1, unitAmountMinor: amountMinor,
-    amountMinor, discountMinor, taxMinor, totalMinor: amountMinor - discountMinor + taxMinor, serviceStart: null, serviceEnd: null,
+    amountMinor, discountMinor, taxMinor, totalMinor: amountMinor - discountMinor + taxMinor, serviceStart: null, serviceEnd: null, loanId: null, installmentSeq: null,
     taxBreakdown: [
       { name: 'CGST', ratePercent: '9', amountMinor: cgst },
       { name: 'SGST', ratePercent: '9', amountMinor: cgst },

@@ -100,7 +100,7 @@ test('decimal rates: 7.25% and 8.875%', () => {
 function draftLine(amountMinor: number, discountMinor: number): InvoiceLineDraft {
   return {
     lineNo: 1, kind: 'one_off', description: 'Widget', productId: 'widget', quantity: 1, unitAmountMinor: amountMinor, amountMinor,
-    discountMinor, taxMinor: 0, totalMinor: 0, taxBreakdown: null, serviceStart: null, serviceEnd: null,
+    discountMinor, taxMinor: 0, totalMinor: 0, taxBreakdown: null, serviceStart: null, serviceEnd: null, loanId: null, installmentSeq: null,
   };
 }
 

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { BillflowError } from '../errors.ts';
 import { inTransaction, lockCustomer, parseInput } from '../customers/index.ts';
 import { postEntries, repaymentEntry } from '../ledger/index.ts';
+import { recordPaidInstallments } from '../loans/index.ts';
 import { allocate, findDuplicate, type DuplicateDecision } from './duplicates.ts';
 import { repaymentsSql } from './repayments-sql.ts';
 import { repaymentSchema, type RepaymentInput } from './schemas.ts';
@@ -28,8 +29,9 @@ async function exec(client: pg.PoolClient, sql: { text: string; values: unknown[
 /**
  * Records one repayment in one transaction: duplicate check (serialised per customer) →
  * duplicates are recorded as such and change nothing → otherwise open invoices are paid in full
- * oldest first, the rest becomes customer credit, and the ledger posts cash Dr / receivable Cr /
- * customer credit Cr. Returns what happened; the refund of an excess is a separate saga (refund.ts).
+ * oldest first (advancing the loans whose EMIs they bill), the rest becomes customer credit, and
+ * the ledger posts cash Dr / receivable Cr / customer credit Cr. Returns what happened; the
+ * refund of an excess is a separate saga (refund.ts).
  */
 export async function ingestRepayment(deps: RepaymentDeps, raw: unknown, source = 'api'): Promise<RepaymentResult> {
   const input = parseInput(repaymentSchema, raw);
@@ -61,6 +63,9 @@ export async function ingestIn(client: pg.PoolClient, deps: RepaymentDeps, input
   const id = (await exec(client, repaymentsSql.insert({ ...row, status: 'accepted', duplicateOf: null, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor }))).rows[0].id as number;
   if (split.invoiceIds.length > 0) await exec(client, repaymentsSql.payInvoices(split.invoiceIds, id));
   await postEntries(client, [repaymentEntry({ id, customerId: customer.id, currency: input.currency, amountMinor: input.amountMinor, appliedMinor: split.appliedMinor })]);
+  // EMI invoices paid in full advance their loans (after the balances, as in collection: one lock
+  // order); a repayment smaller than the oldest open invoice pays none and advances nothing.
+  await recordPaidInstallments(client, split.invoiceIds, new Date(input.receivedAt));
   await exec(client, repaymentsSql.outbox('repayment.received', id, { repaymentId: id, customerId: customer.id, amountMinor: input.amountMinor,
     currency: input.currency, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor, paidInvoiceIds: split.invoiceIds }));
   return { repaymentId: id, status: 'accepted', duplicateOf: null, reason: null, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor, paidInvoiceIds: split.invoiceIds };

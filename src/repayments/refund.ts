@@ -2,12 +2,17 @@ import type pg from 'pg';
 import { BillflowError } from '../errors.ts';
 import { getBalance, postEntries, refundCompensationEntry, refundIntentEntry, refundPaidEntry } from '../ledger/index.ts';
 import type { PaymentProvider, RefundOutcome } from '../payments/index.ts';
+import { repaymentsSql } from './repayments-sql.ts';
 
 /**
  * The refund saga of a repayment's excess (customer credit), each step idempotent:
  *   1. intent — a refund_intents row (one per repayment, unique) and the ledger moving the credit
  *      to refunds in transit, guarded by the balance version (optimistic: the credit is still there);
- *   2. provider refund with the intent's idempotency key (a repeat returns the first answer);
+ *   2. provider refund with the intent's idempotency key (a repeat returns the first answer),
+ *      against the charge chosen with the intent: the customer's latest payment collected through
+ *      this provider with enough left unrefunded (Stripe refunds need one; with none the request
+ *      names no charge — the sandbox refunds to the method of record, Stripe fails and it is
+ *      compensated);
  *   3. ledger — refunded: refunds in transit → cash, status 'posted';
  *      failed: compensation, refunds in transit → back to customer credit, status 'compensated'.
  * An unknown answer leaves the intent for resumeRefunds(), which repeats step 2 with the same key.
@@ -39,21 +44,23 @@ async function inTx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Pro
   }
 }
 
-/** Step 1: the intent and its ledger hold, once per repayment. */
-async function recordIntent(pool: pg.Pool, r: { repaymentId: number; customerId: number; currency: string; amountMinor: number }): Promise<{ id: number; status: string; key: string }> {
+/** Step 1: the intent (with the charge it refunds) and its ledger hold, once per repayment. */
+async function recordIntent(pool: pg.Pool, provider: string, r: { repaymentId: number; customerId: number; currency: string; amountMinor: number }): Promise<{ id: number; status: string; key: string; chargeRef: string | null }> {
   return inTx(pool, async (c) => {
     const key = `bf_refund_rep_${r.repaymentId}`;
-    const existing = (await c.query(`select id, status, idempotency_key from refund_intents where repayment_id = $1`, [r.repaymentId])).rows[0];
-    if (existing) return { id: existing.id, status: existing.status, key: existing.idempotency_key };
+    const existing = (await c.query(`select id, status, idempotency_key, charge_ref from refund_intents where repayment_id = $1`, [r.repaymentId])).rows[0];
+    if (existing) return { id: existing.id, status: existing.status, key: existing.idempotency_key, chargeRef: existing.charge_ref };
     const balance = await getBalance(c, r.customerId, r.currency);
     if (balance.creditMinor < r.amountMinor) {
       throw new BillflowError('insufficient_credit', `customer ${r.customerId} has ${balance.creditMinor} of credit, less than the ${r.amountMinor} to refund`, { httpStatus: 409 });
     }
-    const id = (await c.query(`insert into refund_intents (repayment_id, customer_id, currency, amount_minor, idempotency_key, status)
-      values ($1, $2, $3, $4, $5, 'intent') returning id`, [r.repaymentId, r.customerId, r.currency, r.amountMinor, key])).rows[0].id as number;
+    const charge = repaymentsSql.refundableCharge(r.customerId, r.currency, provider, r.amountMinor);
+    const chargeRef = ((await c.query(charge.text, charge.values)).rows[0]?.charge_ref as string | undefined) ?? null;
+    const id = (await c.query(`insert into refund_intents (repayment_id, customer_id, currency, amount_minor, idempotency_key, status, charge_ref)
+      values ($1, $2, $3, $4, $5, 'intent', $6) returning id`, [r.repaymentId, r.customerId, r.currency, r.amountMinor, key, chargeRef])).rows[0].id as number;
     await postEntries(c, [refundIntentEntry({ id, customerId: r.customerId, currency: r.currency, amountMinor: r.amountMinor })],
       { expectVersion: { customerId: r.customerId, currency: r.currency, version: balance.version } });
-    return { id, status: 'intent', key };
+    return { id, status: 'intent', key, chargeRef };
   });
 }
 
@@ -77,11 +84,11 @@ async function settle(pool: pg.Pool, intentId: number, outcome: RefundOutcome): 
 }
 
 export async function refundExcess(deps: RefundDeps, r: { repaymentId: number; customerId: number; currency: string; amountMinor: number }): Promise<RefundSagaResult> {
-  const intent = await recordIntent(deps.pool, r);
+  const intent = await recordIntent(deps.pool, deps.provider.name, r);
   if (intent.status !== 'intent') return settleExisting(deps.pool, intent.id);
   const c = (await deps.pool.query(`select external_id, metadata->>'sandbox' as test_data from customers where id = $1`, [r.customerId])).rows[0];
   const outcome = await deps.provider.refund({
-    idempotencyKey: intent.key, chargeRef: null, customer: { id: r.customerId, externalRef: c?.external_id ?? null, testData: c?.test_data ?? null },
+    idempotencyKey: intent.key, chargeRef: intent.chargeRef, customer: { id: r.customerId, externalRef: c?.external_id ?? null, testData: c?.test_data ?? null },
     amountMinor: r.amountMinor, currency: r.currency,
   }).catch((e: Error): RefundOutcome => ({ status: 'unknown', code: 'error', message: e.message }));
   return settle(deps.pool, intent.id, outcome);

@@ -41,6 +41,19 @@ export const repaymentsSql = {
            select 'repayment', id, customer_id, currency, due_minor, 'repayment:' || $2::bigint from paid`,
     values: [invoiceIds, repaymentId],
   }),
+  /**
+   * The charge a refund of `amountMinor` goes back to: the customer's latest payment collected
+   * through this provider in the currency with at least that much not yet refunded (refunds
+   * posted or under way count; failed and compensated ones do not). None: null.
+   */
+  refundableCharge: (customerId: number, currency: string, provider: string, amountMinor: number): Sql => ({
+    text: `select a.provider_ref as charge_ref from payments p join payment_attempts a on a.id = p.attempt_id
+           where p.customer_id = $1 and p.currency = $2 and p.kind = 'charge' and p.provider = $3 and a.provider_ref is not null
+             and p.amount_minor - coalesce((select sum(r.amount_minor) from refund_intents r
+                                            where r.charge_ref = a.provider_ref and r.status in ('intent', 'refunded', 'posted')), 0) >= $4
+           order by p.received_at desc, p.id desc limit 1`,
+    values: [customerId, currency, provider, amountMinor],
+  }),
   outbox: (topic: string, aggregateId: number, payload: unknown): Sql => ({
     text: `insert into outbox_events (topic, aggregate_id, payload) values ($1, $2, $3)`,
     values: [topic, aggregateId, JSON.stringify(payload)],

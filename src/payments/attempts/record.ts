@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { paymentEntry, postEntries } from '../../ledger/index.ts';
+import { recordPaidInstallments } from '../../loans/index.ts';
 import type { OutcomePlan } from '../dunning/plan.ts';
 import { attemptsSql } from './attempts-sql.ts';
 
@@ -16,9 +17,10 @@ async function exec(client: pg.PoolClient, sql: { text: string; values: unknown[
 
 /**
  * Applies an outcome plan in the caller's transaction: attempt rows completed, payments written
- * and posted to the ledger (cash Dr / receivable Cr), invoices' payment_status, dunning
- * schedules and outbox events. Only attempts still in `fromStatus` are touched: an attempt
- * another process already settled is left alone, and so are its invoice and the ledger.
+ * and posted to the ledger (cash Dr / receivable Cr), invoices' payment_status, the loans whose
+ * EMIs the paid invoices bill (paid_installments), dunning schedules and outbox events. Only
+ * attempts still in `fromStatus` are touched: an attempt another process already settled is left
+ * alone, and so are its invoice, its loan and the ledger.
  */
 export async function recordOutcomes(
   client: pg.PoolClient,
@@ -40,6 +42,7 @@ export async function recordOutcomes(
     const payments = (await exec(client, pay)).rows as { id: number; customer_id: number; currency: string; amount_minor: number }[];
     await postEntries(client, payments.map((p) => paymentEntry({ id: p.id, customerId: p.customer_id, currency: p.currency, amountMinor: p.amount_minor })));
     await exec(client, attemptsSql.setPaymentStatus(paid.map((p) => p.invoiceId), 'paid'));
+    await recordPaidInstallments(client, paid.map((p) => p.invoiceId), ctx.now);
     await exec(client, attemptsSql.outbox('invoice.paid', paid.map((p) => p.invoiceId),
       paid.map((p) => JSON.stringify({ invoiceId: p.invoiceId, attemptId: p.attemptId, providerRef: p.providerRef }))));
   }
