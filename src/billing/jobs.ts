@@ -92,6 +92,11 @@ export async function startRunner(pool: pg.Pool, log: Log, settings: RunnerSetti
     taskList: selectTasks(taskList(pool, log, settings), settings.tasks),
     crontab: settings.crontab ?? '',
     logger: graphileLogger(log),
+    // Completions and failures go through graphile-worker's batcher: its graceful shutdown waits
+    // for the batch to be written. Unbatched, the completion of a job that finished during
+    // shutdown was fired and not awaited — the thread's connections closed first, the job stayed
+    // locked and ran again after deadAfterMs (seen: every demo's delivery step waited 60 s).
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
   });
   const heartbeat = startHeartbeat(pool, workerIds, settings.heartbeatMs, log);
   const janitor = setInterval(() => {

@@ -43,7 +43,7 @@ describe('dashboard in Chromium', { skip: existsSync(CHROMIUM) ? false : `no bro
       await page.waitForSelector('#login:not([hidden])');
       await page.fill('#key', 'bf_not_a_key');
       await page.click('#use');
-      await page.waitForFunction(() => document.querySelector('#loginError')?.textContent !== '');
+      await page.waitForFunction("document.querySelector('#loginError')?.textContent !== ''");
 
       await page.goto(`${server.url}/dashboard#key=${encodeURIComponent(key)}`);
       await page.waitForSelector('#main:not([hidden]) #tiles .tile');
