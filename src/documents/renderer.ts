@@ -123,7 +123,7 @@ function batchJson(views: DocumentView[]): Buffer {
  * Only a guess from the batch itself (the same batch always takes the same path, so gives the
  * same bytes): `fast` checks the page count and falls back to `marked` anyway.
  */
-const LIKELY_MULTI_PAGE_LINES = 24;
+const LIKELY_MULTI_PAGE_LINES = 30; // the default invoice holds 30–35 lines on one page
 function likelyMultiPage(views: DocumentView[]): boolean {
   return views.some((v) => v.kind === 'loan_statement' || v.lines.length > LIKELY_MULTI_PAGE_LINES);
 }
