@@ -138,6 +138,9 @@ export interface ParsedPdf {
   pages: number[]; // page object numbers in order
   /** Bodies of uncompressed streams, deflated once per batch (Typst leaves ToUnicode CMaps raw). */
   deflated: Map<number, Buffer | null>;
+  pageSet?: Set<number>;
+  /** Objects' dictionaries as text, by offset (see textOf). */
+  text: Map<number, { segments: string[]; binaryFrom: number }>;
 }
 
 /**
@@ -189,7 +192,28 @@ export function parsePdf(pdf: Buffer): ParsedPdf {
   const pagesRoot = /\/Pages\s+(\d+)\s+\d+\s+R/.exec(catalog);
   if (!pagesRoot) throw new Error('pdf-split: catalog without /Pages');
   walk(Number(pagesRoot[1]), 0);
-  return { pdf, objects, pages, deflated: new Map() };
+  return { pdf, objects, pages, deflated: new Map(), text: new Map() };
+}
+
+/**
+ * An object's dictionary as text, cut at its references (`segments[k]` precedes reference k),
+ * and where its binary part (`stream … endobj`) starts: computed once per batch, since the
+ * shared objects (fonts, colour spaces) are copied into every document of the batch.
+ */
+function textOf(parsed: ParsedPdf, o: ObjectInfo): { segments: string[]; binaryFrom: number } {
+  let t = parsed.text.get(o.start);
+  if (!t) {
+    const binaryFrom = latin1(parsed.pdf, o.headerEnd, o.headerEnd + 6) === 'stream' ? o.headerEnd : o.end;
+    const segments: string[] = [];
+    let at = o.bodyStart;
+    for (const r of o.refs) {
+      segments.push(latin1(parsed.pdf, at, r.at));
+      at = r.at + r.len;
+    }
+    segments.push(latin1(parsed.pdf, at, binaryFrom));
+    parsed.text.set(o.start, (t = { segments, binaryFrom }));
+  }
+  return t;
 }
 
 /** A PDF text string: plain ASCII escaped, anything else as UTF-16BE hex with a BOM. */
@@ -205,7 +229,7 @@ export function extractPart(parsed: ParsedPdf, part: PdfPart): Buffer {
   const { pdf, objects } = parsed;
   const wanted = parsed.pages.slice(part.firstPage, part.firstPage + part.pages);
   if (wanted.length !== part.pages || part.pages < 1) throw new Error(`pdf-split: pages ${part.firstPage}+${part.pages} out of range`);
-  const allPages = new Set(parsed.pages);
+  const allPages = (parsed.pageSet ??= new Set(parsed.pages));
   const keep = new Set(wanted);
   // Objects 1–3 are the new catalog, page tree and info; copied objects follow in visit order.
   const renumber = new Map<number, number>();
@@ -221,15 +245,20 @@ export function extractPart(parsed: ParsedPdf, part: PdfPart): Buffer {
   };
   for (const p of wanted) visit(p);
 
-  const chunks: Buffer[] = [];
+  // Text is gathered in a JS string (objects' dictionaries are cached as text per batch, see
+  // textOf) and written once per run of text; stream data is copied from the batch PDF. No
+  // encoder and no intermediate buffers: with the SHA-256 below, ~0.05 ms per document instead of ~0.12.
+  const pieces: (string | Buffer | number)[] = []; // text, a buffer, or [start, end) offsets into `pdf`
   const offsets: number[] = [];
-  let size = 0;
-  const push = (b: Buffer | Uint8Array) => {
-    chunks.push(b as Buffer);
-    size += b.length;
+  let size = PDF_HEADER.length;
+  let acc = '';
+  const flush = () => {
+    if (acc.length === 0) return;
+    pieces.push(acc);
+    size += acc.length;
+    acc = '';
   };
-  const text = (s: string) => push(enc.encode(s));
-  push(PDF_HEADER);
+  const at = () => size + acc.length;
   const kids = wanted.map((p) => `${renumber.get(p)} 0 R`).join(' ');
   const date = `D:${part.date.replace(/-/g, '')}000000Z`;
   const fixed = [
@@ -238,35 +267,57 @@ export function extractPart(parsed: ParsedPdf, part: PdfPart): Buffer {
     `<< /Title ${pdfString(part.title)} /Creator (Billflow with Typst) /Producer (Billflow) /CreationDate (${date}) >>`,
   ];
   fixed.forEach((body, k) => {
-    offsets.push(size);
-    text(`${k + 1} 0 obj\n${body}\nendobj\n`);
+    offsets.push(at());
+    acc += `${k + 1} 0 obj\n${body}\nendobj\n`;
   });
   for (const num of order) {
-    const o = objects.get(num)!;
-    offsets.push(size);
-    text(`${renumber.get(num)} 0 obj`);
+    offsets.push(at());
+    acc += `${renumber.get(num)} 0 obj`;
     const deflated = deflatedBody(parsed, num);
     if (deflated) {
-      push(deflated);
-      text('\n');
+      flush();
+      pieces.push(deflated);
+      size += deflated.length;
+      acc = '\n';
       continue;
     }
-    let at = o.bodyStart;
-    for (const r of o.refs) {
-      push(pdf.subarray(at, r.at));
+    const o = objects.get(num)!;
+    const t = textOf(parsed, o);
+    acc += t.segments[0]!;
+    for (let k = 0; k < o.refs.length; k++) {
+      const r = o.refs[k]!;
       const target = r.parent ? 2 : renumber.get(r.num);
-      text(target === undefined ? 'null' : `${target} 0 R`);
-      at = r.at + r.len;
+      acc += target === undefined ? 'null' : `${target} 0 R`;
+      acc += t.segments[k + 1]!;
     }
-    push(pdf.subarray(at, o.end));
-    text('\n');
+    if (t.binaryFrom < o.end) {
+      flush();
+      pieces.push(t.binaryFrom, o.end);
+      size += o.end - t.binaryFrom;
+    }
+    acc += '\n';
   }
-  const body = Buffer.concat(chunks, size);
-  const xrefAt = body.length;
+  flush();
+  const bodySize = size;
   const count = order.length + 4;
   let xref = `xref\n0 ${count}\n0000000000 65535 f \n`;
   for (const off of offsets) xref += `${String(off).padStart(10, '0')} 00000 n \n`;
-  const id = createHash('md5').update(body).digest('hex');
-  xref += `trailer\n<< /Size ${count} /Root 1 0 R /Info 3 0 R /ID [<${id}> <${id}>] >>\nstartxref\n${xrefAt}\n%%EOF\n`;
-  return Buffer.concat([body, enc.encode(xref)]);
+  const trailerAt = xref.length;
+  xref += `trailer\n<< /Size ${count} /Root 1 0 R /Info 3 0 R /ID [<${'0'.repeat(32)}> <${'0'.repeat(32)}>] >>\nstartxref\n${bodySize}\n%%EOF\n`;
+  const out = Buffer.allocUnsafe(bodySize + xref.length);
+  let w = PDF_HEADER.copy(out, 0);
+  for (let k = 0; k < pieces.length; k++) {
+    const piece = pieces[k]!;
+    if (typeof piece === 'string') w += out.write(piece, w, 'latin1');
+    else if (typeof piece === 'number') w += pdf.copy(out, w, piece, pieces[++k] as number);
+    else w += piece.copy(out, w);
+  }
+  w += out.write(xref, w, 'latin1');
+  // The file identifier: a hash of the body (same input, same bytes). SHA-256 cut to 128 bits,
+  // not MD5: SHA-256 has CPU instructions here and is 3× faster (15 µs for 18 KB, MD5 48 µs).
+  const id = createHash('sha256').update(out.subarray(0, bodySize)).digest('hex').slice(0, 32);
+  const idAt = bodySize + xref.indexOf('/ID [<', trailerAt) + 6;
+  out.write(id, idAt, 'latin1');
+  out.write(id, idAt + 32 + 3, 'latin1');
+  return out;
 }

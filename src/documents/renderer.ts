@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { NodeCompiler as NodeCompilerType, NodeError } from '@myriaddreamin/typst-ts-node-compiler';
+import type { NodeCompiler as NodeCompilerType, NodeError, NodeTypstDocument as NodeTypstDocumentType } from '@myriaddreamin/typst-ts-node-compiler';
 import { BillflowError } from '../errors.ts';
 import { loadFonts } from './fonts.ts';
 import { extractPart, parsePdf } from './pdf-split.ts';
@@ -64,23 +64,68 @@ export interface RenderedDocument {
 }
 
 /**
- * The wrapper that lays a batch of one kind out. Before each document, an invisible marker
- * records the page it starts on (it lands on the document's first page), so one query after
- * layout tells which pages belong to which document. The marker is content, not a page style:
- * a per-document style would defeat Typst's layout cache (see templates/lib.typ). The `numbered`
- * wrapper (multi-page invoices laid out a second time) also restarts the page counter per document.
+ * The wrappers that lay a batch of one kind out, one Typst document for the whole batch.
+ *
+ * - `fast` (tried first): documents separated by strong page breaks, so every document has at
+ *   least one page of its own (an empty one gets a blank page). When the batch has exactly as
+ *   many pages as documents, page i is document i — no marker, no query, one layout pass.
+ * - `marked`: before each document, an invisible marker records the page it starts on (it lands
+ *   on the document's first page), and one query after layout tells which pages belong to whom.
+ *   Reading `here().page()` makes Typst lay the whole batch out a second time (introspection),
+ *   ~0.2–0.3 ms per invoice, so it is used only for batches with a multi-page document.
+ * - `numbered` (multi-page invoices laid out a second time) also restarts the page counter per
+ *   document. The markers are content, not page styles: a per-document style would defeat
+ *   Typst's layout cache (see templates/lib.typ).
  */
-function batchSource(kind: DocumentKind, numbered: boolean): string {
+type Wrapper = 'fast' | 'marked' | 'numbered';
+function batchSource(kind: DocumentKind, wrapper: Wrapper): string {
   return [
     `#import "/${TEMPLATE_FILE[kind]}": render`,
     `#let batch = json("${BATCH_JSON}")`,
-    `#for (i, doc) in batch.enumerate() {`,
-    `  if i > 0 { pagebreak(weak: true) }`,
-    ...(numbered ? ['  counter(page).update(1)'] : []),
-    `  context [#metadata(here().page())<billflow-document-start>]`,
+    `#for (i, doc) in batch.docs.enumerate() {`,
+    // The labels travel once per batch (see batchJson); each view gets its own back here.
+    `  doc.insert("labels", batch.labels.at(doc.labels))`,
+    ...(wrapper === 'fast'
+      ? ['  if i > 0 { pagebreak() }']
+      : [
+        '  if i > 0 { pagebreak(weak: true) }',
+        ...(wrapper === 'numbered' ? ['  counter(page).update(1)'] : []),
+        `  context [#metadata(here().page())<billflow-document-start>]`,
+      ]),
     `  render(doc)`,
     `}`,
   ].join('\n');
+}
+
+/**
+ * The batch as Typst reads it: `{ labels: [...], docs: [...] }`, each view's `labels` replaced by
+ * an index into `labels`. A view's labels (the locale's ~60 messages) are 40% of its JSON and the
+ * same for every view of a batch (one locale per batch): sent once, they cost neither
+ * `JSON.stringify` nor Typst's JSON parser per document.
+ */
+function batchJson(views: DocumentView[]): Buffer {
+  const labels: unknown[] = [];
+  const index = new Map<unknown, number>();
+  const docs = views.map((v) => {
+    let k = index.get(v.labels);
+    if (k === undefined) {
+      index.set(v.labels, (k = labels.length));
+      labels.push(v.labels);
+    }
+    return { ...v, labels: k };
+  });
+  return Buffer.from(JSON.stringify({ labels, docs }));
+}
+
+/**
+ * Batches that are laid out `marked` at once, without trying `fast` first: statements (several
+ * pages each), and invoices with so many lines that one of them probably takes a second page.
+ * Only a guess from the batch itself (the same batch always takes the same path, so gives the
+ * same bytes): `fast` checks the page count and falls back to `marked` anyway.
+ */
+const LIKELY_MULTI_PAGE_LINES = 30; // the default invoice holds 30–35 lines on one page
+function likelyMultiPage(views: DocumentView[]): boolean {
+  return views.some((v) => v.kind === 'loan_statement' || v.lines.length > LIKELY_MULTI_PAGE_LINES);
 }
 
 /**
@@ -142,8 +187,7 @@ export class DocumentRenderer {
       else compiler.mapShadow(`${ROOT}/${file.name}`, file.bytes);
     }
     for (const kind of Object.keys(TEMPLATE_FILE) as DocumentKind[]) {
-      compiler.addSource(`${ROOT}/.billflow/${kind}.typ`, batchSource(kind, false));
-      compiler.addSource(`${ROOT}/.billflow/${kind}-numbered.typ`, batchSource(kind, true));
+      for (const wrapper of ['fast', 'marked', 'numbered'] as const) compiler.addSource(`${ROOT}/.billflow/${kind}-${wrapper}.typ`, batchSource(kind, wrapper));
     }
     this.compiler = compiler;
     this.documentsSinceRecycle = 0;
@@ -160,10 +204,10 @@ export class DocumentRenderer {
     const kind = views[0]!.kind;
     if (views.some((v) => v.kind !== kind)) throw new Error('renderBatch: one kind per batch');
     if (!this.templates.files.has(TEMPLATE_FILE[kind])) throw templateError(`no ${TEMPLATE_FILE[kind]} in ${this.templates.dirs.join(' or ')}`);
-    const out = this.layoutBatch(views, kind, false);
+    const out = this.layoutBatch(views, kind, likelyMultiPage(views) ? 'marked' : 'fast');
     const long = NUMBERED_KINDS.has(kind) ? out.flatMap((d, i) => (d.pages > 1 ? [i] : [])) : [];
     if (long.length > 0) {
-      const again = this.layoutBatch(long.map((i) => ({ ...views[i]!, pages: out[i]!.pages })), kind, true);
+      const again = this.layoutBatch(long.map((i) => ({ ...views[i]!, pages: out[i]!.pages })), kind, 'numbered');
       long.forEach((i, k) => (out[i] = again[k]!));
     }
     this.stats.batches++;
@@ -172,15 +216,20 @@ export class DocumentRenderer {
     return out;
   }
 
-  /** One Typst document for the batch, one PDF export, split per document. */
-  private layoutBatch(views: DocumentView[], kind: DocumentKind, numbered: boolean): RenderedDocument[] {
+  /**
+   * One Typst document for the batch, one PDF export, split per document. The `fast` wrapper
+   * falls back to `marked` when the batch has more pages than documents.
+   */
+  private layoutBatch(views: DocumentView[], kind: DocumentKind, wrapper: Wrapper): RenderedDocument[] {
     const compiler = this.getCompiler();
-    compiler.mapShadow(`${ROOT}${BATCH_JSON}`, Buffer.from(JSON.stringify(views)));
+    compiler.mapShadow(`${ROOT}${BATCH_JSON}`, batchJson(views));
     try {
-      const result = compiler.compile({ mainFilePath: `${ROOT}/.billflow/${kind}${numbered ? '-numbered' : ''}.typ` });
-      const doc = result.result;
-      if (result.hasError() || !doc) throw this.diagnosticsError(compiler, result.takeDiagnostics() ?? result.takeError(), kind);
-      const starts = (compiler.query(doc, { selector: '<billflow-document-start>' }) as { value: number }[]).map((m) => m.value - 1);
+      let doc = this.compileBatch(compiler, kind, wrapper);
+      const onePageEach = wrapper === 'fast' && doc.numOfPages === views.length;
+      if (wrapper === 'fast' && !onePageEach) doc = this.compileBatch(compiler, kind, (wrapper = 'marked'));
+      const starts = onePageEach
+        ? views.map((_, i) => i)
+        : (compiler.query(doc, { selector: '<billflow-document-start>' }) as { value: number }[]).map((m) => m.value - 1);
       if (starts.length !== views.length) throw new Error(`renderBatch: ${views.length} documents but ${starts.length} start marks`);
       // typst-ts 0.6.0 (pinned: 0.7.0 lacks darwin/win builds, see decisions.md) writes untagged PDFs.
       const pdf = compiler.pdf(doc, {});
@@ -204,6 +253,13 @@ export class DocumentRenderer {
         collectGarbage();
       }
     }
+  }
+
+  private compileBatch(compiler: NodeCompilerType, kind: DocumentKind, wrapper: Wrapper): NodeTypstDocumentType {
+    const result = compiler.compile({ mainFilePath: `${ROOT}/.billflow/${kind}-${wrapper}.typ` });
+    const doc = result.result;
+    if (result.hasError() || !doc) throw this.diagnosticsError(compiler, result.takeDiagnostics() ?? result.takeError(), kind);
+    return doc;
   }
 
   /** Typst diagnostics → template_error naming the real file, line and column. */

@@ -126,6 +126,20 @@ export function isStale(set: TemplateSet): boolean {
 
 /** The messages for a locale: 'fr-CA' → fr-CA, else fr, else en; missing keys come from en. */
 export function messagesFor(set: TemplateSet, locale: string): { locale: string; labels: Record<string, unknown> } {
+  // One merged object per template set and locale, shared by its views (read-only).
+  let byLocale = mergedMessages.get(set);
+  if (!byLocale) mergedMessages.set(set, (byLocale = new Map()));
+  let out = byLocale.get(locale);
+  if (!out) {
+    if (byLocale.size >= 1_000) byLocale.clear();
+    byLocale.set(locale, (out = mergeMessages(set, locale)));
+  }
+  return out;
+}
+
+const mergedMessages = new WeakMap<TemplateSet, Map<string, { locale: string; labels: Record<string, unknown> }>>();
+
+function mergeMessages(set: TemplateSet, locale: string): { locale: string; labels: Record<string, unknown> } {
   const en = set.messages.get('en')!;
   const base = locale.split('-')[0]!.toLowerCase();
   const exact = set.messages.get(locale);

@@ -103,6 +103,9 @@ export interface DocumentView {
 
 const DATE_CACHE_LIMIT = 200;
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const FORMATTED_DATE_LIMIT = 10_000;
+const formattedDates = new Map<string, string>();
+const daysBefore = new Map<string, string>();
 const numberFormats = new Map<string, Intl.NumberFormat>();
 const regionNames = new Map<string, Intl.DisplayNames>();
 
@@ -125,8 +128,15 @@ function safeLocale(locale: string): string {
 
 /** '2026-12-01' → '1 Dec 2026' (en), '1 déc. 2026' (fr), '01.12.2026' (de)… in UTC. */
 export function formatDate(iso: string, locale: string): string {
-  const f = cached(dateFormats, locale, () => new Intl.DateTimeFormat(safeLocale(locale), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }));
-  return f.format(new Date(`${iso}T00:00:00Z`));
+  // A billing run's invoices share a handful of dates: the formatted strings are kept too.
+  const key = `${locale}|${iso}`;
+  let out = formattedDates.get(key);
+  if (out === undefined) {
+    const f = cached(dateFormats, locale, () => new Intl.DateTimeFormat(safeLocale(locale), { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }));
+    if (formattedDates.size >= FORMATTED_DATE_LIMIT) formattedDates.clear();
+    formattedDates.set(key, (out = f.format(new Date(`${iso}T00:00:00Z`))));
+  }
+  return out;
 }
 
 /** A whole number with the locale's grouping: 12345 → '12,345' (en), '12 345' (fr), '12.345' (de). */
@@ -152,7 +162,12 @@ export function countryName(code: string, locale: string): string {
 
 /** The day before an ISO date (periods are stored end-exclusive, shown end-inclusive). */
 export function dayBefore(iso: string): string {
-  return new Date(Date.parse(`${iso}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  let out = daysBefore.get(iso);
+  if (out === undefined) {
+    if (daysBefore.size >= FORMATTED_DATE_LIMIT) daysBefore.clear();
+    daysBefore.set(iso, (out = new Date(Date.parse(`${iso}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)));
+  }
+  return out;
 }
 
 /** '{amount} by {date}' with values filled in; unknown placeholders stay as they are. */

@@ -87,7 +87,7 @@ describe('documents: the render stage of a billing run', { concurrency: false },
     try {
       const source = readFileSync(join(DEFAULT_TEMPLATES_DIR, 'invoice.typ'), 'utf8');
       cpSync(join(DEFAULT_TEMPLATES_DIR, 'invoice.typ'), join(templates, 'invoice.typ'));
-      writeFileSync(join(templates, 'invoice.typ'), source.replace('#let render(doc) = setup(doc)[', '#let render(doc) = setup(doc)[\n  #undefined-function(doc)'));
+      writeFileSync(join(templates, 'invoice.typ'), source.replace('#let render(doc) = setup(doc, footer: "multi-page")[', '#let render(doc) = setup(doc, footer: "multi-page")[\n  #undefined-function(doc)'));
       const ids = (await db.pool.query('select id from invoices order by id limit 5')).rows.map((r) => r.id as number);
       const client = await db.pool.connect();
       const { renderJobIds } = await queueRender(client, { invoiceIds: ids, maxAttempts: 1 }).finally(() => client.release());

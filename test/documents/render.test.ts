@@ -81,6 +81,29 @@ describe('documents: rendering with Typst', { concurrency: false }, () => {
     assert.ok(again.every((d, i) => d.pdf.equals(docs[i]!.pdf)), 'same batch, same bytes');
   });
 
+  it('a batch of one-page invoices needs one layout; a second page anywhere in it is still split right', async () => {
+    // The fast path lays a batch out once and takes page i as document i when the counts agree; a
+    // document that runs onto a second page (few lines, so not guessed in advance) makes the batch
+    // be laid out again with start markers. Both must give every invoice exactly its own pages.
+    const dir = mkdtempSync(join(tmpdir(), 'billflow-templates-'));
+    try {
+      writeFileSync(join(dir, 'invoice.typ'), '#import "lib.typ": *\n#let render(doc) = setup(doc)[#doc.number #if doc.lines.len() == 5 { pagebreak(); [continued #doc.number] }]\n');
+      const own = new DocumentRenderer({ templatesDir: dir });
+      const views = [4, 5, 6, 7].map((lines, i) => buildInvoiceView(sampleInvoiceRecord(40 + i, 'en', lines), own.templates));
+      const once = own.renderBatch([views[0]!, views[2]!, views[3]!]);
+      assert.deepEqual(once.map((d) => d.pages), [1, 1, 1]);
+      const mixed = own.renderBatch(views);
+      assert.deepEqual(mixed.map((d) => d.pages), [1, 2, 1, 1]);
+      for (const [i, doc] of mixed.entries()) {
+        const { text } = await pdfText(doc.pdf);
+        assert.ok(text.every((page) => squash(page).includes(views[i]!.number)), `invoice ${i} has only its own pages`);
+      }
+      assert.ok(mixed[0]!.pdf.equals(own.renderBatch(views)[0]!.pdf), 'same batch, same bytes');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a year of statement movements is a multi-page statement with the expected page count', async () => {
     // First page 30 rows, then 46 per page (templates/loan-statement.typ).
     for (const [entries, expected] of [[10, 1], [30, 1], [31, 2], [365, 9], [420, 10]] as const) {
