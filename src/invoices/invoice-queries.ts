@@ -70,13 +70,14 @@ export async function getInvoiceLines(db: pg.Pool, invoiceId: number) {
   await getInvoice(db, invoiceId);
   const rows = (await db.query(
     `select line_no, kind, description, product_id, quantity, unit_amount_minor, amount_minor, discount_minor, tax_minor,
-       total_minor, tax_breakdown, service_start, service_end from invoice_lines where invoice_id = $1 order by line_no`,
+       total_minor, tax_breakdown, service_start, service_end, loan_id, installment_seq from invoice_lines where invoice_id = $1 order by line_no`,
     [invoiceId],
   )).rows;
   return rows.map((r: Row) => ({
     lineNo: r.line_no, kind: r.kind, description: r.description, productId: r.product_id, quantity: r.quantity,
     unitAmountMinor: r.unit_amount_minor, amountMinor: r.amount_minor, discountMinor: r.discount_minor, taxMinor: r.tax_minor,
     totalMinor: r.total_minor, taxBreakdown: r.tax_breakdown, serviceStart: r.service_start, serviceEnd: r.service_end,
+    loanId: r.loan_id === null ? null : Number(r.loan_id), installmentSeq: r.installment_seq,
   }));
 }
 

@@ -113,6 +113,8 @@ export const invoiceLineSchema = z
     lineNo: z.int(), kind: z.string(), description: z.string(), productId: z.string().nullable(), quantity: z.int(),
     unitAmountMinor: minor, amountMinor: minor, discountMinor: minor, taxMinor: minor, totalMinor: minor,
     taxBreakdown: z.array(z.record(z.string(), z.unknown())).nullable(), serviceStart: date.nullable(), serviceEnd: date.nullable(),
+    loanId: z.int().nullable().describe('EMI and late-fee lines: the loan they bill'),
+    installmentSeq: z.int().nullable().describe('EMI and late-fee lines: the installment (1 = the first EMI)'),
   })
   .meta({ id: 'InvoiceLine' });
 

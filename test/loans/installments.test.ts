@@ -17,6 +17,7 @@ import { recordOutcomes } from '../../src/payments/attempts/record.ts';
 import { importRepayments, ingestRepayment, parseRepaymentFile } from '../../src/repayments/index.ts';
 import { checkLedger, getBalance } from '../../src/ledger/index.ts';
 import { silentLog } from '../../src/log.ts';
+import { getInvoiceLines } from '../../src/invoices/index.ts';
 import { deps as paymentDeps, settings as paymentSettings } from '../payments/support.ts';
 
 const repaymentDeps = (db: TestDatabase) => ({ pool: db.pool, settings: { duplicateWindowMs: 600_000 } });
@@ -78,6 +79,9 @@ describe('loan repayments move loans', { concurrency: false }, () => {
     await bill(db, '2026-09', '2026-10-01');
     const sep = (await invoiceOf(db, payer, '2026-09'))!;
     assert.deepEqual(sep.lines.map((l) => [l.kind, l.loan_id, l.installment_seq]), [['emi_principal', payerLoan, 1], ['emi_interest', payerLoan, 1]]);
+    // The API's lines say which loan and installment they bill.
+    const apiLines = await getInvoiceLines(db.pool, sep.id);
+    assert.deepEqual(apiLines.map((l) => [l.kind, l.loanId, l.installmentSeq]), [['emi_principal', payerLoan, 1], ['emi_interest', payerLoan, 1]]);
 
     // Paid through collection: +1, in the same transaction as the payment.
     const collected = await collect(sandbox, { invoiceIds: [sep.id] });
