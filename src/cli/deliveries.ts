@@ -15,7 +15,7 @@ function channelOption(raw: string | undefined): Channel | undefined {
 function printRows(rows: DeliveryRow[]): void {
   for (const r of rows) {
     const when = r.sentAt ?? r.nextAttemptAt ?? r.updatedAt;
-    process.stdout.write(`${String(r.id).padStart(8)}  ${r.invoiceNumber.padEnd(20)} ${r.channel.padEnd(9)}${r.status.padEnd(9)} ${String(r.attempts).padStart(2)}/${r.maxAttempts}  ${when}  ${r.recipient}\n`);
+    process.stdout.write(`${String(r.id).padStart(8)}  ${(r.creditNoteNumber ?? r.invoiceNumber).padEnd(20)} ${r.channel.padEnd(9)}${r.status.padEnd(9)} ${String(r.attempts).padStart(2)}/${r.maxAttempts}  ${when}  ${r.recipient}\n`);
     if (r.lastError && r.status !== 'sent') process.stdout.write(`          ${r.errorKind ?? 'error'}: ${r.lastError}\n`);
   }
 }

@@ -49,11 +49,20 @@ export const documentsSql = {
            from credit_note_lines where credit_note_id = $1 order by line_no`,
     values: [id],
   }),
+  /**
+   * Records a credit note's rendered PDF; a re-render replaces the row. Like upsertDocuments, the
+   * same statement writes a 'credit_note.document_rendered' event, so the record and its event
+   * commit together (delivery emails the PDF once it exists, src/notifications).
+   */
   upsertCreditNoteDocument: (r: { creditNoteId: number; locale: string; contentHash: string; storage: string; path: string; size: number; sha256: string; pages: number }): Sql => ({
-    text: `insert into credit_note_documents (credit_note_id, locale, content_hash, storage, path, size_bytes, sha256, pages)
+    text: `with d as (insert into credit_note_documents (credit_note_id, locale, content_hash, storage, path, size_bytes, sha256, pages)
            values ($1, $2, $3, $4, $5, $6, $7, $8)
            on conflict (credit_note_id) do update set locale = excluded.locale, content_hash = excluded.content_hash, storage = excluded.storage,
-             path = excluded.path, size_bytes = excluded.size_bytes, sha256 = excluded.sha256, pages = excluded.pages, rendered_at = now()`,
+             path = excluded.path, size_bytes = excluded.size_bytes, sha256 = excluded.sha256, pages = excluded.pages, rendered_at = now()
+           returning credit_note_id, storage, path, sha256)
+           insert into outbox_events (topic, aggregate_id, payload)
+           select 'credit_note.document_rendered', credit_note_id,
+             json_build_object('creditNoteId', credit_note_id, 'storage', storage, 'path', path, 'sha256', sha256) from d`,
     values: [r.creditNoteId, r.locale, r.contentHash, r.storage, r.path, r.size, r.sha256, r.pages],
   }),
   document: (invoiceId: number): Sql => ({

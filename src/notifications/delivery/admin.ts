@@ -15,6 +15,9 @@ export interface DeliveryRow {
   id: number;
   invoiceId: number;
   invoiceNumber: string;
+  /** The credit note this delivery carries (of invoiceId); null for the invoice's own messages. */
+  creditNoteId: number | null;
+  creditNoteNumber: string | null;
   channel: Channel;
   customerId: number;
   recipient: string;
@@ -46,7 +49,9 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null ||
 
 function toRow(r: Record<string, unknown>): DeliveryRow {
   return {
-    id: Number(r.id), invoiceId: Number(r.invoice_id), invoiceNumber: String(r.number), channel: r.channel as Channel, customerId: Number(r.customer_id),
+    id: Number(r.id), invoiceId: Number(r.invoice_id), invoiceNumber: String(r.number),
+    creditNoteId: r.credit_note_id === null || r.credit_note_id === undefined ? null : Number(r.credit_note_id),
+    creditNoteNumber: (r.credit_note_number as string | null) ?? null, channel: r.channel as Channel, customerId: Number(r.customer_id),
     recipient: String(r.recipient), status: r.status as DeliveryStatus, attempts: Number(r.attempts), maxAttempts: Number(r.max_attempts),
     errorKind: (r.error_kind as string | null) ?? null, lastError: (r.last_error as string | null) ?? null, providerRef: (r.provider_ref as string | null) ?? null,
     messageId: String(r.message_id), requeues: Number(r.requeues), nextAttemptAt: iso(r.next_attempt_at), createdAt: iso(r.created_at)!,
@@ -60,11 +65,15 @@ function checkFilter(f: DeliveryFilter): void {
   if (f.limit !== undefined && (!Number.isInteger(f.limit) || f.limit < 1 || f.limit > MAX_LIST_LIMIT)) throw invalidInput('limit', `a whole number from 1 to ${MAX_LIST_LIMIT}`);
 }
 
-/** Deliveries by status (dead letters: status 'dead'), channel, invoice or customer, oldest first. */
+/**
+ * Deliveries by status (dead letters: status 'dead'), channel, invoice or customer, oldest first.
+ * An invoice's deliveries include those of its credit notes (creditNoteId set).
+ */
 export async function listDeliveries(db: pg.Pool, filter: DeliveryFilter = {}): Promise<DeliveryRow[]> {
   checkFilter(filter);
   const rows = (await db.query(
-    `select d.*, i.number from deliveries d join invoices i on i.id = d.invoice_id
+    `select d.*, i.number, cn.number as credit_note_number from deliveries d join invoices i on i.id = d.invoice_id
+     left join credit_notes cn on cn.id = d.credit_note_id
      where ($1::text is null or d.status = $1) and ($2::text is null or d.channel = $2)
        and ($3::bigint is null or d.invoice_id = $3) and ($4::bigint is null or d.customer_id = $4) and d.id > $5
      order by d.id limit $6`,

@@ -14,15 +14,27 @@ export const deliverySql = {
            where i.id = any($1::bigint[]) and i.status = 'issued'`,
     values: [invoiceIds],
   }),
-  /** New deliveries; an existing invoice × channel is left alone (the idempotency key). */
-  insert: (rows: { invoiceId: number; channel: Channel; customerId: number; recipient: string; locale: string; messageId: string; maxAttempts: number }[]): Sql => ({
-    text: `insert into deliveries (invoice_id, channel, customer_id, recipient, locale, message_id, max_attempts)
-           select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::int[])
-           on conflict (invoice_id, channel) do nothing
+  /** The contacts and channel preferences of these credit notes' customers, with the invoice each credits. */
+  creditNoteRecipients: (creditNoteIds: number[]): Sql => ({
+    text: `select cn.id as credit_note_id, cn.invoice_id, c.id as customer_id, c.email, c.phone, c.whatsapp, c.locale, p.channels
+           from credit_notes cn join customers c on c.id = cn.customer_id
+           left join delivery_preferences p on p.customer_id = c.id
+           where cn.id = any($1::bigint[])`,
+    values: [creditNoteIds],
+  }),
+  /**
+   * New deliveries; an existing one is left alone (the idempotency key): one per invoice × channel
+   * (credit_note_id null) and one per credit note × channel — two partial unique indexes
+   * (migration 0011), hence `on conflict do nothing` without a target.
+   */
+  insert: (rows: { invoiceId: number; creditNoteId: number | null; channel: Channel; customerId: number; recipient: string; locale: string; messageId: string; maxAttempts: number }[]): Sql => ({
+    text: `insert into deliveries (invoice_id, credit_note_id, channel, customer_id, recipient, locale, message_id, max_attempts)
+           select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::int[])
+           on conflict do nothing
            returning id, channel`,
     values: [
-      rows.map((r) => r.invoiceId), rows.map((r) => r.channel), rows.map((r) => r.customerId), rows.map((r) => r.recipient),
-      rows.map((r) => r.locale), rows.map((r) => r.messageId), rows.map((r) => r.maxAttempts),
+      rows.map((r) => r.invoiceId), rows.map((r) => r.creditNoteId), rows.map((r) => r.channel), rows.map((r) => r.customerId),
+      rows.map((r) => r.recipient), rows.map((r) => r.locale), rows.map((r) => r.messageId), rows.map((r) => r.maxAttempts),
     ],
   }),
   /** A send job for these deliveries, at runAt (null = now), in the caller's transaction. */
@@ -64,16 +76,23 @@ export const deliverySql = {
            returning d.id, prev.was = 'sending' as uncertain`,
     values: [ids, jobId, staleMs],
   }),
-  /** Everything a message is composed from. */
+  /**
+   * Everything a message is composed from. A credit note's delivery carries the credit note's
+   * number, total and PDF (never the invoice's), with the invoice's number beside them.
+   */
   load: (ids: number[]): Sql => ({
-    text: `select d.id, d.invoice_id, d.channel, d.recipient, d.locale, d.message_id, d.attempts, d.max_attempts, d.sending_since,
-             c.name as customer_name, i.number, i.period, i.currency, i.total_minor, i.due_date, le.name as seller_name,
-             doc.path as document_path, doc.sha256 as document_sha256
+    text: `select d.id, d.invoice_id, d.credit_note_id, d.channel, d.recipient, d.locale, d.message_id, d.attempts, d.max_attempts, d.sending_since,
+             c.name as customer_name, coalesce(cn.number, i.number) as number, i.number as invoice_number, i.period, i.currency,
+             coalesce(cn.total_minor, i.total_minor) as total_minor, i.due_date, le.name as seller_name,
+             case when d.credit_note_id is null then doc.path else cnd.path end as document_path,
+             case when d.credit_note_id is null then doc.sha256 else cnd.sha256 end as document_sha256
            from deliveries d
            join invoices i on i.id = d.invoice_id
            join customers c on c.id = d.customer_id
            join legal_entities le on le.id = i.legal_entity_id
            left join invoice_documents doc on doc.invoice_id = d.invoice_id
+           left join credit_notes cn on cn.id = d.credit_note_id
+           left join credit_note_documents cnd on cnd.credit_note_id = d.credit_note_id
            where d.id = any($1::bigint[]) order by d.id`,
     values: [ids],
   }),

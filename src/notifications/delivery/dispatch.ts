@@ -3,7 +3,7 @@ import { consumeOutboxBatch, type OutboxEvent } from '../../events/index.ts';
 import type { Log } from '../../log.ts';
 import type { Channel, DeliverySettings } from '../settings.ts';
 import { deliverySql } from './delivery-sql.ts';
-import { planDeliveries, TOPIC_CHANNELS, type Recipient } from './plan.ts';
+import { CREDIT_NOTE_TOPICS, planDeliveries, TOPIC_CHANNELS, type Recipient } from './plan.ts';
 import { STALE_SENDING_MS } from './send.ts';
 
 export const DELIVERY_CONSUMER = 'delivery';
@@ -20,19 +20,23 @@ export interface DispatchSummary {
   again: boolean;
 }
 
-async function recipientsOf(client: pg.PoolClient, invoiceIds: number[]): Promise<Map<number, Recipient>> {
-  const sql = deliverySql.recipients(invoiceIds);
+/** Recipients by invoice id, or (creditNotes) by credit note id; none asked for, no query. */
+async function recipientsOf(client: pg.PoolClient, ids: number[], creditNotes: boolean): Promise<Map<number, Recipient>> {
+  if (ids.length === 0) return new Map();
+  const sql = creditNotes ? deliverySql.creditNoteRecipients(ids) : deliverySql.recipients(ids);
   const rows = (await client.query(sql.text, sql.values)).rows;
-  return new Map(rows.map((r) => [Number(r.invoice_id), {
-    invoiceId: Number(r.invoice_id), customerId: Number(r.customer_id), email: r.email, phone: r.phone, whatsapp: r.whatsapp,
-    locale: r.locale, channels: r.channels as Channel[] | null,
+  return new Map(rows.map((r) => [Number(creditNotes ? r.credit_note_id : r.invoice_id), {
+    invoiceId: Number(r.invoice_id), creditNoteId: creditNotes ? Number(r.credit_note_id) : null, customerId: Number(r.customer_id),
+    email: r.email, phone: r.phone, whatsapp: r.whatsapp, locale: r.locale, channels: r.channels as Channel[] | null,
   }]));
 }
 
 /** Turns one batch of events into deliveries and their send jobs, in the consumer's transaction. */
 async function handleEvents(client: pg.PoolClient, events: OutboxEvent[], settings: DeliverySettings): Promise<number> {
-  const recipients = await recipientsOf(client, [...new Set(events.map((e) => e.aggregateId))]);
-  const planned = planDeliveries(events, recipients, settings);
+  const idsOf = (creditNotes: boolean) => [...new Set(events.filter((e) => CREDIT_NOTE_TOPICS.has(e.topic) === creditNotes).map((e) => e.aggregateId))];
+  const recipients = await recipientsOf(client, idsOf(false), false);
+  const creditNoteRecipients = await recipientsOf(client, idsOf(true), true);
+  const planned = planDeliveries(events, recipients, settings, creditNoteRecipients);
   if (planned.length === 0) return 0;
   const insert = deliverySql.insert(planned);
   const created = (await client.query<{ id: number; channel: Channel }>(insert.text, insert.values)).rows;
@@ -48,8 +52,8 @@ async function handleEvents(client: pg.PoolClient, events: OutboxEvent[], settin
 
 /**
  * The dispatch stage (graphile-worker task delivery_dispatch, one at a time through its named
- * queue): reads invoice.issued and invoice.document_rendered events after the 'delivery' cursor
- * and creates one delivery per invoice × channel with its send job — events, deliveries, jobs
+ * queue): reads invoice.issued, invoice.document_rendered and credit_note.document_rendered events
+ * after the 'delivery' cursor and creates one delivery per invoice (or credit note) × channel with its send job — events, deliveries, jobs
  * and cursor in one transaction per batch. Also takes over deliveries orphaned in 'sending'.
  */
 export async function runDispatch(deps: { pool: pg.Pool; log: Log; settings: DeliverySettings }): Promise<DispatchSummary> {

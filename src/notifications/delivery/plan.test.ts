@@ -26,6 +26,20 @@ describe('delivery plan', () => {
     assert.equal(planned[0]!.maxAttempts, settings.email.maxAttempts);
   });
 
+  it('a credit note\'s rendered PDF: one email of its own, keyed by the credit note, never the invoice\'s key', () => {
+    const creditNotes = new Map([[5, r({ creditNoteId: 5 })]]);
+    const events = [{ topic: 'credit_note.document_rendered', aggregateId: 5 }, { topic: 'credit_note.document_rendered', aggregateId: 5 }, { topic: 'invoice.document_rendered', aggregateId: 7 }];
+    const planned = planDeliveries(events, new Map([[7, r()]]), settings, creditNotes);
+    assert.deepEqual(planned.map((d) => [d.invoiceId, d.creditNoteId, d.channel, d.messageId]), [
+      [7, 5, 'email', '<billflow.cn-5-email@billflow.local>'],
+      [7, null, 'email', '<billflow.inv-7-email@billflow.local>'],
+      [7, null, 'whatsapp', '<billflow.inv-7-whatsapp@billflow.local>'],
+    ]);
+    // The credit note id is looked up among credit notes only (id 7 is an invoice).
+    assert.deepEqual(planDeliveries([{ topic: 'credit_note.document_rendered', aggregateId: 7 }], new Map([[7, r()]]), settings), []);
+    assert.deepEqual(planDeliveries([{ topic: 'credit_note.document_rendered', aggregateId: 5 }], new Map(), settings, new Map([[5, r({ creditNoteId: 5, channels: ['sms'] })]])), []);
+  });
+
   it('backs off exponentially with jitter, capped', () => {
     assert.equal(backoffMs(1, settings.backoff, 1), 1000);
     assert.equal(backoffMs(1, settings.backoff, 0), 500);

@@ -9,10 +9,17 @@ export const TOPIC_CHANNELS: Record<string, readonly Channel[]> = {
   // SMS as soon as the invoice is validated and issued; email and WhatsApp carry the PDF.
   'invoice.issued': ['sms'],
   'invoice.document_rendered': ['email', 'whatsapp'],
+  // A credit note's PDF goes by email only, once it is recorded (its own delivery, not the invoice's).
+  'credit_note.document_rendered': ['email'],
 };
+
+/** Which document a topic's aggregate id names: an invoice, or a credit note. */
+export const CREDIT_NOTE_TOPICS: ReadonlySet<string> = new Set(['credit_note.document_rendered']);
 
 export interface Recipient {
   invoiceId: number;
+  /** Set when the message carries a credit note (of invoiceId) rather than the invoice. */
+  creditNoteId?: number | null;
   customerId: number;
   email: string | null;
   phone: string | null;
@@ -24,6 +31,7 @@ export interface Recipient {
 
 export interface PlannedDelivery {
   invoiceId: number;
+  creditNoteId: number | null;
   channel: Channel;
   customerId: number;
   recipient: string;
@@ -32,14 +40,14 @@ export interface PlannedDelivery {
   maxAttempts: number;
 }
 
-/** 'inv-42-email': one key per invoice × channel. */
-export function idempotencyKey(invoiceId: number, channel: Channel): string {
-  return `inv-${invoiceId}-${channel}`;
+/** 'inv-42-email': one key per invoice × channel; 'cn-7-email' per credit note × channel. */
+export function idempotencyKey(invoiceId: number, channel: Channel, creditNoteId: number | null = null): string {
+  return creditNoteId === null ? `inv-${invoiceId}-${channel}` : `cn-${creditNoteId}-${channel}`;
 }
 
 /** The RFC 5322 Message-ID: derived from the key, so every attempt carries the same one. */
-export function messageIdFor(invoiceId: number, channel: Channel, domain: string): string {
-  return `<billflow.${idempotencyKey(invoiceId, channel)}@${domain}>`;
+export function messageIdFor(invoiceId: number, channel: Channel, domain: string, creditNoteId: number | null = null): string {
+  return `<billflow.${idempotencyKey(invoiceId, channel, creditNoteId)}@${domain}>`;
 }
 
 function addressFor(r: Recipient, channel: Channel): string | null {
@@ -48,19 +56,27 @@ function addressFor(r: Recipient, channel: Channel): string | null {
   return trimmed ? trimmed : null;
 }
 
-/** The deliveries a batch of events calls for (duplicates within the batch collapsed). */
-export function planDeliveries(events: { topic: string; aggregateId: number }[], recipients: Map<number, Recipient>, settings: DeliverySettings): PlannedDelivery[] {
+/**
+ * The deliveries a batch of events calls for (duplicates within the batch collapsed). Invoice
+ * topics look their aggregate up in `recipients`, credit note topics in `creditNoteRecipients`.
+ */
+export function planDeliveries(
+  events: { topic: string; aggregateId: number }[], recipients: Map<number, Recipient>, settings: DeliverySettings,
+  creditNoteRecipients: Map<number, Recipient> = new Map(),
+): PlannedDelivery[] {
   const out = new Map<string, PlannedDelivery>();
   for (const event of events) {
-    const r = recipients.get(event.aggregateId);
+    const creditNote = CREDIT_NOTE_TOPICS.has(event.topic);
+    const r = (creditNote ? creditNoteRecipients : recipients).get(event.aggregateId);
     if (!r) continue; // a voided or unknown invoice: nothing to deliver
+    const creditNoteId = creditNote ? event.aggregateId : null;
     for (const channel of TOPIC_CHANNELS[event.topic] ?? []) {
       if (r.channels !== null && !r.channels.includes(channel)) continue;
       const recipient = addressFor(r, channel);
       if (recipient === null) continue;
-      out.set(idempotencyKey(r.invoiceId, channel), {
-        invoiceId: r.invoiceId, channel, customerId: r.customerId, recipient, locale: r.locale,
-        messageId: messageIdFor(r.invoiceId, channel, settings.email.messageIdDomain), maxAttempts: settings[channel].maxAttempts,
+      out.set(idempotencyKey(r.invoiceId, channel, creditNoteId), {
+        invoiceId: r.invoiceId, creditNoteId, channel, customerId: r.customerId, recipient, locale: r.locale,
+        messageId: messageIdFor(r.invoiceId, channel, settings.email.messageIdDomain, creditNoteId), maxAttempts: settings[channel].maxAttempts,
       });
     }
   }

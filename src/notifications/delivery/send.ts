@@ -40,12 +40,14 @@ function asFailure(error: unknown): DeliveryFailure {
   return error instanceof DeliveryFailure ? error : new DeliveryFailure('transient', (error as Error)?.message ?? String(error), { cause: error });
 }
 
+const documentLabel = (d: LoadedDelivery) => (d.creditNoteId === null ? `invoice ${d.number}` : `credit note ${d.number} (invoice ${d.invoiceNumber})`);
+
 async function readPdf(ctx: DeliveryContext, d: LoadedDelivery): Promise<Buffer | null> {
   if (d.channel === 'sms') return null;
   const pdf = d.documentPath ? await ctx.store.get(d.documentPath).catch(() => null) : null;
   // Email and WhatsApp are queued once the PDF is recorded; a missing file is retried (and
   // reported) rather than sent without the invoice.
-  if (!pdf) throw new DeliveryFailure('transient', `the PDF of invoice ${d.number} is not available (${d.documentPath ?? 'not rendered'})`);
+  if (!pdf) throw new DeliveryFailure('transient', `the PDF of ${documentLabel(d)} is not available (${d.documentPath ?? 'not rendered'})`);
   return pdf;
 }
 
@@ -150,7 +152,7 @@ export async function processSendJob(ctx: DeliveryContext, job: { ids: number[];
         try {
           const outcome = await deliverOne(ctx, d, uncertain);
           summary[outcome.status]++;
-          if (outcome.status !== 'sent') ctx.log.warn(`delivery ${d.id} ${d.channel} of invoice ${d.number}: ${outcome.status} (${outcome.errorKind}): ${outcome.error}`);
+          if (outcome.status !== 'sent') ctx.log.warn(`delivery ${d.id} ${d.channel} of ${documentLabel(d)}: ${outcome.status} (${outcome.errorKind}): ${outcome.error}`);
           recorder.add(outcome);
         } finally {
           limits[d.channel].release();

@@ -7,13 +7,25 @@ import { BillflowError } from '../../errors.ts';
 export const DEFAULT_MESSAGE_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates/email/', import.meta.url));
 const FALLBACK_LOCALE = 'en';
 
-export interface LocaleTemplates {
-  email: { subject: string; text: string; html: string };
-  sms: string;
-  whatsapp: string;
+export interface EmailTemplate {
+  subject: string;
+  text: string;
+  html: string;
 }
 
-/** What a template may say: {{name}}, {{number}}, {{total}}, {{dueDate}}, {{period}}, {{seller}}. */
+export interface LocaleTemplates {
+  email: EmailTemplate;
+  sms: string;
+  whatsapp: string;
+  /** A credit note's email; a file without it uses the default file's, then en's. */
+  creditNoteEmail?: EmailTemplate;
+}
+
+/**
+ * What a template may say: {{name}}, {{number}}, {{total}}, {{dueDate}}, {{period}}, {{seller}},
+ * {{invoiceNumber}}. In a credit note's email, number and total are the credit note's and
+ * invoiceNumber is the invoice it credits.
+ */
 export interface MessageVars {
   name: string;
   number: string;
@@ -21,6 +33,7 @@ export interface MessageVars {
   dueDate: string;
   period: string;
   seller: string;
+  invoiceNumber: string;
 }
 
 export interface RenderedMessages {
@@ -32,11 +45,14 @@ export interface RenderedMessages {
 
 export type MessageTemplateSet = Map<string, LocaleTemplates>;
 
+const isEmail = (e: Partial<EmailTemplate> | undefined): boolean =>
+  !!e && typeof e.subject === 'string' && typeof e.text === 'string' && typeof e.html === 'string';
+
 function checkTemplates(file: string, raw: unknown): LocaleTemplates {
   const t = raw as Partial<LocaleTemplates> | null;
-  const ok = t && typeof t.sms === 'string' && typeof t.whatsapp === 'string' && t.email
-    && typeof t.email.subject === 'string' && typeof t.email.text === 'string' && typeof t.email.html === 'string';
-  if (!ok) throw new BillflowError('template_error', `${file}: expected {email: {subject, text, html}, sms, whatsapp} strings`);
+  const ok = t && typeof t.sms === 'string' && typeof t.whatsapp === 'string' && isEmail(t.email)
+    && (t.creditNoteEmail === undefined || isEmail(t.creditNoteEmail));
+  if (!ok) throw new BillflowError('template_error', `${file}: expected {email: {subject, text, html}, sms, whatsapp} strings (and optionally creditNoteEmail: {subject, text, html})`);
   return t as LocaleTemplates;
 }
 
@@ -52,10 +68,14 @@ export function loadMessageTemplates(overrideDir: string | null = null): Message
       } catch (error) {
         throw new BillflowError('template_error', `${join(dir, file)}: not valid JSON (${(error as Error).message})`);
       }
-      set.set(file.slice(0, -5).toLowerCase(), checkTemplates(join(dir, file), parsed));
+      const locale = file.slice(0, -5).toLowerCase();
+      const checked = checkTemplates(join(dir, file), parsed);
+      // An override written before credit notes were delivered keeps the default's credit note email.
+      set.set(locale, { ...checked, creditNoteEmail: checked.creditNoteEmail ?? set.get(locale)?.creditNoteEmail });
     }
   }
   if (!set.has(FALLBACK_LOCALE)) throw new BillflowError('template_error', `no '${FALLBACK_LOCALE}.json' message template found`);
+  if (!set.get(FALLBACK_LOCALE)!.creditNoteEmail) throw new BillflowError('template_error', `'${FALLBACK_LOCALE}.json' has no creditNoteEmail {subject, text, html}`);
   return set;
 }
 
@@ -86,4 +106,13 @@ export function renderMessages(set: MessageTemplateSet, locale: string, vars: Me
     sms: fill(t.sms, vars, plain),
     whatsapp: fill(t.whatsapp, vars, plain),
   };
+}
+
+/** A credit note's email in the customer's locale (a locale without one falls back to en's; pure). */
+export function renderCreditNoteEmail(set: MessageTemplateSet, locale: string, vars: MessageVars): EmailTemplate & { locale: string } {
+  const picked = pickLocale(set, locale);
+  const own = set.get(picked)!.creditNoteEmail;
+  const t = own ?? set.get(FALLBACK_LOCALE)!.creditNoteEmail!;
+  const plain = (s: string) => s;
+  return { locale: own ? picked : FALLBACK_LOCALE, subject: fill(t.subject, vars, plain), text: fill(t.text, vars, plain), html: fill(t.html, vars, escapeHtml) };
 }

@@ -11,7 +11,9 @@ const tag = 'Deliveries';
 const channelSchema = z.enum(CHANNELS as [Channel, ...Channel[]]);
 
 const deliverySchema = z.object({
-  id: z.int(), invoiceId: z.int(), invoiceNumber: z.string(), channel: channelSchema, customerId: z.int(), recipient: z.string(),
+  id: z.int(), invoiceId: z.int(), invoiceNumber: z.string(),
+  creditNoteId: z.int().nullable().describe('the credit note this delivery carries (an email with its PDF); null for the invoice\'s own messages'),
+  creditNoteNumber: z.string().nullable(), channel: channelSchema, customerId: z.int(), recipient: z.string(),
   status: z.enum(DELIVERY_STATUSES).describe('pending → sending → sent; retrying (transient failure, nextAttemptAt); dead (a dead letter)'),
   attempts: z.int(), maxAttempts: z.int(),
   errorKind: z.enum(['permanent', 'transient', 'uncertain', 'exhausted']).nullable().describe('why the last attempt failed, when it did'),
