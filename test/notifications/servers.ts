@@ -13,6 +13,8 @@ export interface SmtpTestServer {
   received: Map<string, number>;
   /** DATA attempts per Message-ID, including the refused ones. */
   attempts: Map<string, number>;
+  /** The last accepted raw message per Message-ID (kept only with `keepRaw`). */
+  raw: Map<string, Buffer>;
   accepted: () => number;
   withPdf: () => number;
   /** Recipients refused at RCPT TO with 550 (edit to "fix" an address). */
@@ -20,8 +22,9 @@ export interface SmtpTestServer {
   close(): Promise<void>;
 }
 
-export async function startSmtpServer(options: { failFirst?: number; failCode?: number; delayMs?: number; rejectRecipients?: string[] } = {}): Promise<SmtpTestServer> {
+export async function startSmtpServer(options: { failFirst?: number; failCode?: number; delayMs?: number; rejectRecipients?: string[]; keepRaw?: boolean } = {}): Promise<SmtpTestServer> {
   const received = new Map<string, number>();
+  const rawById = new Map<string, Buffer>();
   const attempts = new Map<string, number>();
   const rejectRecipients = new Set(options.rejectRecipients ?? []);
   let pdfs = 0;
@@ -49,6 +52,7 @@ export async function startSmtpServer(options: { failFirst?: number; failCode?: 
             return;
           }
           received.set(id, (received.get(id) ?? 0) + 1);
+          if (options.keepRaw) rawById.set(id, raw);
           if (raw.includes('application/pdf')) pdfs++;
           callback(null, 'queued');
         };
@@ -61,7 +65,7 @@ export async function startSmtpServer(options: { failFirst?: number; failCode?: 
   const port = (server.server.address() as AddressInfo).port;
   return {
     url: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
-    received, attempts, rejectRecipients,
+    received, attempts, rejectRecipients, raw: rawById,
     accepted: () => [...received.values()].reduce((a, b) => a + b, 0),
     withPdf: () => pdfs,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
