@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_DOCUMENT_SETTINGS } from '../../src/documents/index.ts';
+import { DEFAULT_DOCUMENT_SETTINGS, renderCreditNotePdf } from '../../src/documents/index.ts';
 import { silentLog } from '../../src/log.ts';
 import { closeDeliveryChannels, deliverySettings, processSendJob, runDispatch, threadDeliveryContext } from '../../src/notifications/index.ts';
 import { startTestApi, type TestApi } from '../api/support.ts';
@@ -15,6 +15,7 @@ describe('delivery over the HTTP API: status, dead letters, requeue, preferences
   let dataDir: string;
   let invoiceId: number;
   let customerId: number;
+  let settings: ReturnType<typeof deliverySettings>;
 
   before(async () => {
     api = await startTestApi();
@@ -25,7 +26,7 @@ describe('delivery over the HTTP API: status, dead letters, requeue, preferences
     const bill = await api.request('POST', '/api/v1/bill/genBill', { body: { userId: 'john.doe@example.com', items: [{ productId: 'AD234', quantity: 1, price: 899, productName: 'Premium T-Shirt' }] }, headers: json });
     assert.equal(bill.status, 201, bill.text);
     invoiceId = bill.json.id;
-    const settings = deliverySettings({ outboxDir: join(dataDir, 'outbox') });
+    settings = deliverySettings({ outboxDir: join(dataDir, 'outbox') });
     // The consumer reads only events older than every running transaction of the cluster (xids
     // are cluster-wide: another test file's open transaction holds it back), so dispatch until
     // the genBill invoice's event has been read.
@@ -55,6 +56,7 @@ describe('delivery over the HTTP API: status, dead letters, requeue, preferences
     assert.equal(dead.json.deliveries[0].errorKind, 'permanent');
     assert.match(dead.json.deliveries[0].lastError, /invalid phone number.*0123456789/);
     assert.equal(dead.json.nextAfter, null);
+    assert.equal(dead.json.deliveries[0].creditNoteId, null);
     const counts = await api.request('GET', '/api/v1/deliveries/counts', { key: api.keys.read });
     assert.deepEqual(counts.json.counts, [{ channel: 'sms', status: 'dead', count: 1 }]);
     const bad = await api.request('GET', '/api/v1/deliveries?status=lost', { key: api.keys.read });
@@ -91,5 +93,27 @@ describe('delivery over the HTTP API: status, dead letters, requeue, preferences
     const reset = await api.request('PATCH', `/api/v1/customers/${customerId}/delivery-preferences`, { key: api.keys.write, body: { channels: null }, headers: json });
     assert.equal(reset.status, 200);
     assert.equal((await api.db.pool.query('select count(*)::int as n from delivery_preferences')).rows[0].n, 0);
+  });
+
+  it('emails a credit note\'s PDF once rendered and lists it under the invoice with its creditNoteId', async () => {
+    const issued = await api.request('POST', `/api/v1/invoices/${invoiceId}/credit-notes`, { key: api.keys.write, body: { amountMinor: 100, reason: 'Goodwill' }, headers: json });
+    assert.equal(issued.status, 201, issued.text);
+    const cn = issued.json;
+    await renderCreditNotePdf({ db: api.db.pool, settings: DEFAULT_DOCUMENT_SETTINGS, dataDir, log: silentLog }, cn.id);
+    const until = Date.now() + 30_000;
+    while ((await runDispatch({ pool: api.db.pool, log: silentLog, settings })).deliveries === 0) {
+      assert.ok(Date.now() < until, 'the credit_note.document_rendered event was never dispatched');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const row = (await api.db.pool.query('select id from deliveries where credit_note_id = $1', [cn.id])).rows[0];
+    const job = (await api.db.pool.query(`select max(id) as id from graphile_worker.jobs where task_identifier = 'delivery_send'`)).rows[0];
+    const ctx = await threadDeliveryContext(api.db.pool, settings, DEFAULT_DOCUMENT_SETTINGS, dataDir);
+    await processSendJob({ ...ctx, pool: api.db.pool, log: silentLog }, { ids: [Number(row.id)], jobId: Number(job.id) });
+    const perInvoice = await api.request('GET', `/api/v1/invoices/${invoiceId}/deliveries`, { key: api.keys.read });
+    const email = perInvoice.json.deliveries.find((d: { channel: string }) => d.channel === 'email');
+    assert.deepEqual([email.creditNoteId, email.creditNoteNumber, email.status, email.messageId], [cn.id, cn.number, 'sent', `<billflow.cn-${cn.id}-email@billflow.local>`]);
+    const eml = join(dataDir, 'outbox', 'email', `cn-${cn.id}-email.eml`);
+    assert.ok(existsSync(eml), eml);
+    assert.ok(readFileSync(eml, 'latin1').includes(`${cn.number}.pdf`));
   });
 });
