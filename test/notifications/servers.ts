@@ -61,6 +61,9 @@ export async function startSmtpServer(options: { failFirst?: number; failCode?: 
       });
     },
   });
+  // A client killed mid-message resets its connection: smtp-server reports it as an 'error' event,
+  // which with no listener would be an uncaught exception in the test process (the crash test).
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {

@@ -46,7 +46,7 @@ describe('SMTP pool (STARTTLS, AUTH, reuse, refusals, idle drops)', () => {
         });
       },
     });
-    server.on('connect', () => undefined);
+    server.on('error', () => undefined); // sessions the test drops on purpose
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.server.address() as AddressInfo).port;
     // Every connection, to close them from the server side later.
