@@ -18,6 +18,7 @@ export const CUSTOMER_COLUMNS = {
   status: 'status',
   billingAnchorDay: 'billing_anchor_day',
   segment: 'segment',
+  collectionMethod: 'collection_method',
   metadata: 'metadata',
 } as const;
 
@@ -26,7 +27,7 @@ export const CUSTOMER_FIELDS = Object.keys(CUSTOMER_COLUMNS) as CustomerField[];
 const COLUMN_LIST = Object.values(CUSTOMER_COLUMNS);
 
 const RETURNING = `id, external_id, name, email, phone, whatsapp, currency, country, tax_region, locale,
-  legal_entity_id, status, billing_anchor_day, segment, metadata, created_at`;
+  legal_entity_id, status, billing_anchor_day, segment, collection_method, metadata, created_at`;
 
 export const customersSql = {
   insert: (values: Record<CustomerField, unknown>): Sql => ({
@@ -85,7 +86,7 @@ export const importSql = {
              line bigint not null, external_id text, name text not null, email text, phone text, whatsapp text,
              currency char(3) not null, country char(2) not null, tax_region text, locale text not null,
              legal_entity_id text not null, status text not null, billing_anchor_day smallint not null,
-             segment text, metadata jsonb) on commit drop`,
+             segment text, collection_method text not null, metadata jsonb) on commit drop`,
     values: [],
   }),
 

@@ -11,6 +11,7 @@ import {
   createCustomerSchema,
   listCustomersSchema,
   updateCustomerSchema,
+  type CollectionMethod,
   type CreateCustomerInput,
   type CreateCustomerValues,
   type ListCustomersInput,
@@ -33,6 +34,8 @@ export interface Customer {
   status: 'active' | 'suspended' | 'closed';
   billingAnchorDay: number;
   segment: string | null;
+  /** charge_automatically (the collector charges) or send_invoice (the customer pays by transfer). */
+  collectionMethod: CollectionMethod;
   metadata: Record<string, unknown> | null;
   createdAt: string; // ISO timestamp
 }
@@ -61,6 +64,7 @@ export function rowToCustomer(row: CustomerRow): Customer {
     status: row.status as Customer['status'],
     billingAnchorDay: row.billing_anchor_day as number,
     segment: row.segment as string | null,
+    collectionMethod: row.collection_method as CollectionMethod,
     metadata: row.metadata as Record<string, unknown> | null,
     createdAt: row.created_at.toISOString(),
   };
@@ -104,6 +108,7 @@ export async function insertCustomer(db: pg.Pool, values: CreateCustomerValues, 
     status: values.status,
     billingAnchorDay: values.billingAnchorDay,
     segment: values.segment ?? null,
+    collectionMethod: values.collectionMethod,
     metadata: values.metadata == null ? null : JSON.stringify(values.metadata),
   };
   return inTransaction(

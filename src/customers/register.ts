@@ -39,6 +39,7 @@ export async function registerUser(deps: Deps, input: RegisterUserInput, default
     legalEntityId: preset.legalEntityId,
     billingAnchorDay: 1,
     status: 'active',
+    collectionMethod: 'charge_automatically',
     metadata: user.dob === undefined ? null : { dob: user.dob },
   }, 'defaults.');
 }

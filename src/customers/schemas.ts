@@ -45,6 +45,15 @@ export const localeSchema = z
 
 export const customerStatusSchema = z.enum(['active', 'suspended', 'closed']);
 
+/**
+ * How the customer's invoices are paid: charged through the payment provider
+ * (charge_automatically), or paid by the customer themselves — bank transfer, UPI — and settled by
+ * repayments (send_invoice; the collector never charges them).
+ */
+export const COLLECTION_METHODS = ['charge_automatically', 'send_invoice'] as const;
+export const collectionMethodSchema = z.enum(COLLECTION_METHODS);
+export type CollectionMethod = (typeof COLLECTION_METHODS)[number];
+
 const METADATA_MAX_BYTES = 16_384;
 
 /** Free-form JSON object, ≤ 16 KB once encoded. */
@@ -69,6 +78,7 @@ const fields = {
   segment: makeNameSchema(50).nullable(),
   metadata: metadataSchema.nullable(),
   status: customerStatusSchema,
+  collectionMethod: collectionMethodSchema,
 };
 
 export const createCustomerSchema = z.strictObject({
@@ -86,6 +96,7 @@ export const createCustomerSchema = z.strictObject({
   segment: fields.segment.optional(),
   metadata: fields.metadata.optional(),
   status: fields.status.default('active'),
+  collectionMethod: fields.collectionMethod.default('charge_automatically'),
 });
 export type CreateCustomerInput = z.input<typeof createCustomerSchema>;
 export type CreateCustomerValues = z.output<typeof createCustomerSchema>;
@@ -106,6 +117,7 @@ export const updateCustomerSchema = z.strictObject({
   segment: fields.segment.optional(),
   metadata: fields.metadata.optional(),
   status: fields.status.optional(),
+  collectionMethod: fields.collectionMethod.optional(),
 });
 export type UpdateCustomerInput = z.input<typeof updateCustomerSchema>;
 

@@ -150,8 +150,14 @@ export async function paymentAttempts(db: pg.Pool, invoiceId: number) {
  */
 export async function requeueInvoice(db: pg.Pool, invoiceId: number, apiKeyId: number | null) {
   return inTransaction(db, async (client) => {
-    const invoice = (await client.query(`select id, number, payment_status from invoices where id = $1 for update`, [invoiceId])).rows[0];
+    const invoice = (await client.query(`select i.id, i.number, i.payment_status, i.customer_id, c.collection_method from invoices i
+      join customers c on c.id = i.customer_id where i.id = $1 for update of i`, [invoiceId])).rows[0];
     if (invoice === undefined) throw invoiceNotFound(invoiceId);
+    if (invoice.collection_method !== 'charge_automatically') {
+      const message = `customer ${invoice.customer_id} pays by transfer (collectionMethod ${invoice.collection_method}): nothing is charged; ` +
+        'record their repayment, or set collectionMethod charge_automatically first';
+      throw new BillflowError('not_charged_automatically', message, { httpStatus: 409, details: [{ field: 'invoiceId', message }] });
+    }
     const open = (await client.query(`select requested_at from invoice_requeues where invoice_id = $1 and consumed_at is null`, [invoiceId])).rows[0];
     let result;
     if (invoice.payment_status === 'failed') {

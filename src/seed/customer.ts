@@ -62,6 +62,8 @@ function companyName(rng: Rng, market: Market): { name: string; local: string } 
   };
 }
 
+const SEND_INVOICE_LENDER_SHARE = 0.2;
+
 function anchorDayFor(rng: Rng, segment: Segment): number {
   // Lenders bill on the 1st; the rest mostly on the 1st, some on their signup day of month.
   if (segment === 'lender') return 1;
@@ -92,11 +94,15 @@ export function generateCustomer(ctx: GenContext, id: number): void {
   else lines = generateUtility(ctx, facts, business);
 
   const signupDay = facts.earliestDay - rng.int(0, 20);
+  const createdAt = ctx.days.timestamp(signupDay, rng.int(0, 86_399));
+  // A fifth of borrowers pay their EMIs themselves (bank transfer, UPI): never charged, settled by
+  // repayments. Drawn last, so the rest of the customer is the same as before this column.
+  const collectionMethod = segment === 'lender' && rng.chance(SEND_INVOICE_LENDER_SHARE) ? 'send_invoice' : 'charge_automatically';
   // external_id is zero-padded so that consecutive customers also sort in order (right-edge
   // b-tree inserts in incremental mode).
   ctx.rows.customers.push([
     id, `seed-${ctx.seed}-${String(id).padStart(10, '0')}`, who.name, email, phone, whatsapp, currency, market.country, taxRegion, locale,
-    market.entityId, 'active', anchorDay, segment, ctx.days.timestamp(signupDay, rng.int(0, 86_399)),
+    market.entityId, 'active', anchorDay, segment, createdAt, collectionMethod,
   ]);
   const t = ctx.tallies;
   t.bySegment[segment] = (t.bySegment[segment] ?? 0) + 1;

@@ -10,7 +10,7 @@ export type Row = CopyCell[];
 export const TABLE_COLUMNS = {
   customers: [
     'id', 'external_id', 'name', 'email', 'phone', 'whatsapp', 'currency', 'country', 'tax_region', 'locale',
-    'legal_entity_id', 'status', 'billing_anchor_day', 'segment', 'created_at',
+    'legal_entity_id', 'status', 'billing_anchor_day', 'segment', 'created_at', 'collection_method',
   ],
   subscriptions: ['id', 'customer_id', 'plan_id', 'started_on', 'trial_ends_on', 'ended_on', 'previous_id', 'created_at'],
   customer_coupons: ['customer_id', 'coupon_id', 'applied_from'],

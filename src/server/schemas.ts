@@ -24,7 +24,10 @@ export const customerSchema = z
     id, externalId: z.string().nullable(), name: z.string(), email: z.string().nullable(), phone: z.string().nullable(),
     whatsapp: z.string().nullable(), currency, country: z.string(), taxRegion: z.string().nullable(), locale: z.string(),
     legalEntityId: z.string(), status: z.enum(['active', 'suspended', 'closed']), billingAnchorDay: z.int(),
-    segment: z.string().nullable(), metadata: z.record(z.string(), z.unknown()).nullable(), createdAt: timestamp,
+    segment: z.string().nullable(),
+    collectionMethod: z.enum(['charge_automatically', 'send_invoice'])
+      .describe('charge_automatically: the collector charges the payment provider; send_invoice: the customer pays by transfer (repayments), never charged'),
+    metadata: z.record(z.string(), z.unknown()).nullable(), createdAt: timestamp,
   })
   .meta({ id: 'Customer' });
 

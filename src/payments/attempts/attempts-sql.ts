@@ -23,10 +23,13 @@ export const attemptsSql = {
    * is the backstop. The attempt key is the invoice and attempt number: a retried claim of the
    * same attempt can never mint a second key. The amount is what is due: the total less credit
    * notes (credited_minor; a credit note waits while an attempt is in flight, so it cannot change).
+   * Only customers charged automatically: a send_invoice customer pays by transfer (repayments),
+   * read at claim time so a revoked mandate stops the charges of their open invoices too.
    */
   claim: (f: ClaimFilter, provider: string, trigger: string, limit: number, now: Date, afterId: number): Sql => ({
     text: `with due as (
              select i.id, i.currency, i.total_minor - i.credited_minor as due_minor from invoices i
+             join customers cm on cm.id = i.customer_id and cm.collection_method = 'charge_automatically'
              left join payment_schedules s on s.invoice_id = i.id
              where i.payment_status = 'pending' and i.status = 'issued' and i.total_minor - i.credited_minor > 0 and i.id > $6
                and ($1::bigint[] is null or i.id = any($1)) and ($2::bigint is null or i.run_id = $2)

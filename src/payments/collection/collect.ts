@@ -44,6 +44,9 @@ interface Claimed {
   metadata: Record<string, unknown> | null;
 }
 
+/** Consecutive empty claims after which a collector stops (see collect's loop). */
+const EMPTY_CLAIMS_BEFORE_STOP = 3;
+
 /** One limiter per pool × provider × rate in a thread; they all draw on the provider's shared bucket. */
 const limiters = new WeakMap<pg.Pool, Map<string, Limiter>>();
 function limiterFor(pool: pg.Pool, provider: string, perSec: number): Limiter {
@@ -81,10 +84,18 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const total: CollectSummary = { attempts: 0, paid: 0, retry: 0, failed: 0, unknown: 0, notRequired, durationMs: 0 };
   let afterId = 0;
   const budget = input.maxAttempts ?? Number.MAX_SAFE_INTEGER;
+  let emptyClaims = 0;
   while (total.attempts < budget) {
     const limit = Math.min(settings.batchSize, budget - total.attempts);
     const claimed = (await pool.query<Claimed>(attemptsSql.claim(filter, provider.name, input.trigger ?? 'collect', limit, deps.clock.now(), afterId))).rows;
-    if (claimed.length === 0) break;
+    if (claimed.length === 0) {
+      // Empty: nothing is due — or every row this claim locked had just been claimed by another
+      // collector whose attempts committed after this statement's snapshot (the in-flight index
+      // turned them away). A fresh snapshot tells the two apart; stop after a few empty ones.
+      if (++emptyClaims >= EMPTY_CLAIMS_BEFORE_STOP) break;
+      continue;
+    }
+    emptyClaims = 0;
     afterId = claimed[claimed.length - 1]!.invoice_id;
     const outcomes = await mapBounded(claimed, settings.concurrency, async (c): Promise<ChargeOutcome> => {
       await limiter.take();
