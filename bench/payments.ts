@@ -29,24 +29,28 @@ export async function benchCollect(flags: Map<string, string>): Promise<Record<s
   });
   const db = await freshDatabase(flags, 'collect', '.billflow/bench-collect');
   try {
-    // Invoices to collect: a billing run over enough seeded customers (about 1.5% are skipped or quarantined).
-    await seedDataset(db.pool, { customers: Math.ceil((invoices + peerSample) * 1.03), seed: 1, period: PERIOD });
+    // Invoices to collect: a billing run over enough seeded customers (about 1.5% are skipped or
+    // quarantined, and about 5% pay by transfer).
+    await seedDataset(db.pool, { customers: Math.ceil((invoices + peerSample) * 1.1), seed: 1, period: PERIOD });
     const run = await createRun(db.pool, { period: PERIOD, issueDate: '2026-12-01', shardSize: 5_000, maxAttempts: 3, netTermsDays: 15 });
     await executeRun({ pool: db.pool, log: silentLog }, {
       runId: run.runId, threads: 1, pollMs: 100,
       runner: { connectionString: db.url, concurrency: 2, pollIntervalMs: 500, heartbeatMs: 5000, deadAfterMs: 60000, tasks: [SHARD_TASK] },
     });
     await db.pool.query('vacuum (analyze)');
-    const ids = (await db.pool.query<{ id: number }>(`select id from invoices where payment_status = 'pending' and total_minor > 0 order by id`)).rows.map((r) => r.id);
+    // Customers who pay by transfer (collectionMethod send_invoice, a fifth of the borrowers) are never charged.
+    const ids = (await db.pool.query<{ id: number }>(`select i.id from invoices i join customers c on c.id = i.customer_id
+      where i.payment_status = 'pending' and i.total_minor > 0 and c.collection_method = 'charge_automatically' order by i.id`)).rows.map((r) => r.id);
     note(`billed ${ids.length} invoices to collect`);
-    const peerIds = ids.slice(ids.length - peerSample);
+    const collected = Math.min(invoices, ids.length - peerSample);
+    const peerIds = ids.slice(collected, collected + peerSample);
     const provider = createProvider(db.pool, settings);
     const deps = { pool: db.pool, provider, log: silentLog, settings, clock: { now: () => new Date() } };
     const pgCpu = await postgresCpuSampler(db.pool);
     const pgBefore = pgCpu.sampleMs();
     const cpuBefore = process.cpuUsage();
     // Claimed in id order: the run's first invoices here, the last `peerSample` left for the peer.
-    const summary = await collect(deps, { runId: run.runId, maxAttempts: ids.length - peerSample });
+    const summary = await collect(deps, { runId: run.runId, maxAttempts: collected });
     const cpu = process.cpuUsage(cpuBefore);
     const pgAfter = pgCpu.sampleMs();
     note(`collected ${summary.attempts} in ${summary.durationMs} ms`);

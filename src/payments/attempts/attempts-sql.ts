@@ -25,6 +25,8 @@ export const attemptsSql = {
    * notes (credited_minor; a credit note waits while an attempt is in flight, so it cannot change).
    * Only customers charged automatically: a send_invoice customer pays by transfer (repayments),
    * read at claim time so a revoked mandate stops the charges of their open invoices too.
+   * Always one row at least: `candidates` is how many due invoices the claim locked; with no
+   * attempt written (id null) and candidates > 0 the claim lost every row to another collector.
    */
   claim: (f: ClaimFilter, provider: string, trigger: string, limit: number, now: Date, afterId: number): Sql => ({
     text: `with due as (
@@ -47,10 +49,13 @@ export const attemptsSql = {
              on conflict do nothing
              returning id, invoice_id, attempt_no, idempotency_key, amount_minor, currency),
            consumed as (
-             update invoice_requeues set consumed_at = $5 where consumed_at is null and invoice_id in (select invoice_id from ins))
-           select ins.*, c.id as customer_id, c.external_id, c.metadata from ins
-           join invoices i on i.id = ins.invoice_id join customers c on c.id = i.customer_id
-           order by ins.invoice_id`,
+             update invoice_requeues set consumed_at = $5 where consumed_at is null and invoice_id in (select invoice_id from ins)),
+           claimed as (
+             select ins.*, c.id as customer_id, c.external_id, c.metadata from ins
+             join invoices i on i.id = ins.invoice_id join customers c on c.id = i.customer_id)
+           select (select count(*) from due)::int as candidates, claimed.* from (select 1) as one
+           left join claimed on true
+           order by claimed.invoice_id`,
     values: [f.invoiceIds, f.runId, provider, limit, now, afterId, trigger],
   }),
   /** Completes attempts (one row per outcome; arrays in the same order). */

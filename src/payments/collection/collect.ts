@@ -44,8 +44,8 @@ interface Claimed {
   metadata: Record<string, unknown> | null;
 }
 
-/** Consecutive empty claims after which a collector stops (see collect's loop). */
-const EMPTY_CLAIMS_BEFORE_STOP = 3;
+/** Consecutive claims lost to other collectors after which one stops (see collect's loop). */
+const MAX_LOST_CLAIMS = 10;
 
 /** One limiter per pool × provider × rate in a thread; they all draw on the provider's shared bucket. */
 const limiters = new WeakMap<pg.Pool, Map<string, Limiter>>();
@@ -84,18 +84,19 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const total: CollectSummary = { attempts: 0, paid: 0, retry: 0, failed: 0, unknown: 0, notRequired, durationMs: 0 };
   let afterId = 0;
   const budget = input.maxAttempts ?? Number.MAX_SAFE_INTEGER;
-  let emptyClaims = 0;
+  let lostClaims = 0;
   while (total.attempts < budget) {
     const limit = Math.min(settings.batchSize, budget - total.attempts);
-    const claimed = (await pool.query<Claimed>(attemptsSql.claim(filter, provider.name, input.trigger ?? 'collect', limit, deps.clock.now(), afterId))).rows;
+    const rows = (await pool.query<Claimed & { candidates: number }>(attemptsSql.claim(filter, provider.name, input.trigger ?? 'collect', limit, deps.clock.now(), afterId))).rows;
+    const claimed = rows.filter((r) => r.id !== null);
     if (claimed.length === 0) {
-      // Empty: nothing is due — or every row this claim locked had just been claimed by another
-      // collector whose attempts committed after this statement's snapshot (the in-flight index
-      // turned them away). A fresh snapshot tells the two apart; stop after a few empty ones.
-      if (++emptyClaims >= EMPTY_CLAIMS_BEFORE_STOP) break;
+      // Nothing due: done. Due rows locked but no attempt written: each had just been claimed by
+      // another collector whose attempts committed after this statement's snapshot (the in-flight
+      // index turned them away) — claim again with a fresh snapshot, which sees them.
+      if (rows[0]!.candidates === 0 || ++lostClaims > MAX_LOST_CLAIMS) break;
       continue;
     }
-    emptyClaims = 0;
+    lostClaims = 0;
     afterId = claimed[claimed.length - 1]!.invoice_id;
     const outcomes = await mapBounded(claimed, settings.concurrency, async (c): Promise<ChargeOutcome> => {
       await limiter.take();
