@@ -69,11 +69,12 @@ function chargeRequest(provider: string, c: Claimed): ChargeRequest {
 }
 
 /**
- * Collects due invoices: customers' credit applied first (before-collect.ts) → claim a batch and write its attempt rows (one transaction) → call the
- * provider for each, with bounded concurrency, a per-provider rate limit and a call timeout →
- * record every outcome, payment and ledger posting (one transaction). A crash between the two
- * transactions leaves attempts 'started': they are never charged again, the janitor asks the
- * provider what happened (sweepOrphans, then resolveUnknown).
+ * Collects due invoices: customers' credit applied first (before-collect.ts) → claim a batch and
+ * write its attempt rows (one transaction) → call the provider for each, with bounded
+ * concurrency, a per-provider rate limit and a call timeout → record every outcome, payment and
+ * ledger posting (one transaction). A crash between the two transactions leaves attempts
+ * 'started': they are never charged again, the janitor asks the provider what happened
+ * (sweepOrphans, then resolveUnknown).
  */
 export async function collect(deps: CollectDeps, input: CollectInput = {}): Promise<CollectSummary> {
   const start = performance.now();
