@@ -56,9 +56,9 @@ interface TransferDue {
  */
 async function repaymentsForDemo(ctx: CliContext, runId: number, out: (line: string) => void): Promise<void> {
   const due = (await ctx.pool.query<TransferDue>(
-    `select i.id, i.customer_id, i.currency, i.total_minor - i.credited_minor as due_minor from invoices i
+    `select i.id, i.customer_id, i.currency, i.total_minor - i.credited_minor - i.credit_applied_minor as due_minor from invoices i
      join customers c on c.id = i.customer_id
-     where i.run_id = $1 and c.collection_method = 'send_invoice' and i.payment_status = 'pending' and i.total_minor - i.credited_minor > 0
+     where i.run_id = $1 and c.collection_method = 'send_invoice' and i.payment_status = 'pending' and i.total_minor - i.credited_minor - i.credit_applied_minor > 0
      order by i.id`, [runId])).rows;
   if (due.length === 0) return;
   const receivedAt = new Date().toISOString();

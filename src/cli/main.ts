@@ -14,6 +14,7 @@ import { registerLedger } from './ledger.ts';
 import { registerPayments } from './payments.ts';
 import { registerRepayments } from './repayments.ts';
 import { registerCreditNote } from './credit-note.ts';
+import { registerCredit } from './credit.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerPayments(program, global);
   registerRepayments(program, global);
   registerCreditNote(program, global);
+  registerCredit(program, global);
   return program;
 }
 

@@ -52,7 +52,7 @@ function registerCollect(program: Command, global: () => GlobalOptions): void {
         await deps.provider.close();
         print(flags.json, { ...summary, janitor }, `attempted ${summary.attempts} invoice(s) in ${summary.durationMs} ms: ${summary.paid} paid, ` +
           `${summary.retry} declined (retry scheduled), ${summary.failed} failed, ${summary.unknown} unknown (janitor will ask the provider); ` +
-          `${summary.notRequired} needed no payment. Janitor settled ${janitor.checked - janitor.stillUnknown} unknown outcome(s).`);
+          `${summary.notRequired} needed no payment; customer credit applied ${summary.creditAppliedMinor} (minor units), paying ${summary.paidByCredit} invoice(s). Janitor settled ${janitor.checked - janitor.stillUnknown} unknown outcome(s).`);
       });
     });
 }

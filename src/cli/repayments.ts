@@ -21,16 +21,16 @@ export function registerRepayments(program: Command, global: () => GlobalOptions
         const provider = createProvider(ctx.pool, settings);
         let refunds = 0;
         const summary = await importRepayments({ pool: ctx.pool, settings: settings.repayments }, rows, `import:${file.split('/').pop()}`, async (r) => {
-          if (!settings.repayments.refundExcess || r.status !== 'accepted' || r.excessMinor === 0) return;
+          if (!settings.repayments.refundExcess || r.status !== 'accepted' || r.refundableMinor === 0) return; // credit is applied before it is refunded
           const row = (await ctx.pool.query('select customer_id, currency from repayments where id = $1', [r.repaymentId])).rows[0];
-          const saga = await refundExcess({ pool: ctx.pool, provider }, { repaymentId: r.repaymentId, customerId: row.customer_id, currency: row.currency, amountMinor: r.excessMinor });
+          const saga = await refundExcess({ pool: ctx.pool, provider }, { repaymentId: r.repaymentId, customerId: row.customer_id, currency: row.currency, amountMinor: r.refundableMinor });
           if (saga.status === 'posted') refunds++;
         });
         await provider.close();
         const { results, ...totals } = summary;
         void results;
         process.stdout.write(flags.json ? `${JSON.stringify({ ...totals, refunds })}\n`
-          : `${summary.rows} row(s): ${summary.accepted} accepted, ${summary.duplicates} duplicate(s) blocked; applied ${summary.appliedMinor}, credit ${summary.excessMinor} (minor units)${refunds ? `, ${refunds} refund(s)` : ''}\n`);
+          : `${summary.rows} row(s): ${summary.accepted} accepted, ${summary.duplicates} duplicate(s) blocked; applied ${summary.appliedMinor}, credit ${summary.excessMinor}, credit applied ${summary.creditAppliedMinor} (minor units)${refunds ? `, ${refunds} refund(s)` : ''}\n`);
       } finally {
         await ctx.close();
       }

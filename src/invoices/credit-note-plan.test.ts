@@ -13,7 +13,7 @@ function invoice(over: Partial<CreditableInvoice> = {}): CreditableInvoice {
   ];
   return {
     id: 1, number: 'BFIN-2026-000001', status: 'issued', paymentStatus: 'pending', paymentInFlight: false, currency: 'INR', issueDate: '2026-12-01',
-    totalMinor: 38120, taxMinor: 6120, creditedMinor: 0,
+    totalMinor: 38120, taxMinor: 6120, creditedMinor: 0, creditAppliedMinor: 0,
     taxBreakdown: [{ name: 'CGST', ratePercent: '9', amountMinor: 3060 }, { name: 'SGST', ratePercent: '9', amountMinor: 3060 }],
     lines, ...over,
   };
@@ -77,8 +77,21 @@ describe('planCreditNote', () => {
     assert.equal(planCreditNote(invoice({ paymentStatus: 'failed' }), none(), { mode: 'amount', amountMinor: 500 }, 'x').receivableMinor, 500);
     const paid = planCreditNote(invoice({ paymentStatus: 'paid' }), none(), { mode: 'amount', amountMinor: 500 }, 'x');
     assert.deepEqual([paid.receivableMinor, paid.customerCreditMinor], [0, 500]);
-    assert.equal(amountDueMinor({ paymentStatus: 'pending', totalMinor: 100, creditedMinor: 30 }), 70);
-    assert.equal(amountDueMinor({ paymentStatus: 'paid', totalMinor: 100, creditedMinor: 30 }), 0);
+    assert.equal(amountDueMinor({ paymentStatus: 'pending', totalMinor: 100, creditedMinor: 30, creditAppliedMinor: 0 }), 70);
+    assert.equal(amountDueMinor({ paymentStatus: 'paid', totalMinor: 100, creditedMinor: 30, creditAppliedMinor: 0 }), 0);
+    assert.equal(amountDueMinor({ paymentStatus: 'pending', totalMinor: 100, creditedMinor: 30, creditAppliedMinor: 50 }), 20);
+    assert.equal(amountDueMinor({ paymentStatus: 'failed', totalMinor: 100, creditedMinor: 60, creditAppliedMinor: 50 }), 0);
+  });
+
+  it('takes off at most what is still owed when credit paid part of the invoice; the rest goes back to credit', () => {
+    // 38120 owed, 10000 of it paid by customer credit: 28120 still due.
+    const part = planCreditNote(invoice({ creditAppliedMinor: 10000 }), none(), { mode: 'amount', amountMinor: 30000 }, 'x');
+    assert.deepEqual([part.totalMinor, part.receivableMinor, part.customerCreditMinor], [30000, 28120, 1880]);
+    const within = planCreditNote(invoice({ creditAppliedMinor: 10000 }), none(), { mode: 'amount', amountMinor: 20000 }, 'x');
+    assert.deepEqual([within.receivableMinor, within.customerCreditMinor], [20000, 0]);
+    // What can be credited stays the total less earlier credit notes: applied credit does not shrink it.
+    const full = planCreditNote(invoice({ creditAppliedMinor: 10000 }), none(), { mode: 'full' }, 'x');
+    assert.deepEqual([full.totalMinor, full.receivableMinor, full.customerCreditMinor], [38120, 28120, 10000]);
   });
 
   it('refuses with the field named', () => {

@@ -42,6 +42,8 @@ export interface CreditableInvoice {
   totalMinor: number;
   taxMinor: number;
   creditedMinor: number;
+  /** Customer credit applied to it (src/payments/credit): paid, in part, already. */
+  creditAppliedMinor: number;
   taxBreakdown: TaxPart[];
   lines: CreditableLine[];
 }
@@ -88,9 +90,12 @@ function refused(code: string, field: string, message: string, httpStatus = 409)
   return new BillflowError(code, `${field}: ${message}`, { httpStatus, details: [{ field, message }] });
 }
 
-/** What the customer still owes on the invoice: nothing once it is paid (or needs no payment). */
-export function amountDueMinor(i: { paymentStatus: string; totalMinor: number; creditedMinor: number }): number {
-  return i.paymentStatus === 'pending' || i.paymentStatus === 'failed' ? Math.max(0, i.totalMinor - i.creditedMinor) : 0;
+/**
+ * What the customer still owes on the invoice: its total less credit notes and customer credit
+ * applied while it is unpaid; nothing once it is paid (or needs no payment).
+ */
+export function amountDueMinor(i: { paymentStatus: string; totalMinor: number; creditedMinor: number; creditAppliedMinor: number }): number {
+  return i.paymentStatus === 'pending' || i.paymentStatus === 'failed' ? Math.max(0, i.totalMinor - i.creditedMinor - i.creditAppliedMinor) : 0;
 }
 
 /** The share of `value` that `done + now` of `base` stands for, minus the share `done` stood for. */
@@ -197,6 +202,8 @@ export function planCreditNote(invoice: CreditableInvoice, earlier: EarlierCredi
   if (totalMinor > left) {
     throw refused('credit_exceeds_invoice', field, `the credit note totals ${totalMinor}, more than is left to credit on invoice ${invoice.number}: ${left} ${invoice.currency} minor units`);
   }
+  // Off what is still owed; the rest — the invoice was paid, by a charge, a repayment or customer
+  // credit (in part, while it is still open) — goes back to the customer as credit.
   const receivableMinor = Math.min(totalMinor, amountDueMinor(invoice));
   return {
     mode: request.mode, lines,

@@ -8,6 +8,7 @@ export const CREDIT_NOTE_RENDER_TASK = 'credit_note_render';
 export const CREDIT_NOTE_COLUMNS = `c.id, c.number, c.invoice_id, c.customer_id, c.legal_entity_id, c.currency, c.mode, c.reason,
   c.subtotal_minor, c.discount_minor, c.tax_minor, c.total_minor, c.tax_breakdown, c.receivable_minor, c.customer_credit_minor,
   c.issue_date, c.created_at, i.number as invoice_number, i.total_minor as invoice_total_minor, i.credited_minor as invoice_credited_minor,
+  i.credit_applied_minor as invoice_credit_applied_minor,
   i.payment_status as invoice_payment_status, d.path as pdf_path, d.size_bytes as pdf_size, d.sha256 as pdf_sha256, d.pages as pdf_pages,
   d.rendered_at as pdf_rendered_at`;
 
@@ -17,7 +18,7 @@ export const creditNotesSql = {
   /** The invoice, locked: credit notes of one invoice (and its collection claim) take turns. */
   lockInvoice: (invoiceId: number): Sql => ({
     text: `select i.id, i.number, i.status, i.payment_status, i.currency, i.customer_id, i.legal_entity_id, i.issue_date, i.total_minor,
-             i.tax_minor, i.credited_minor, i.tax_breakdown, le.number_prefix,
+             i.tax_minor, i.credited_minor, i.credit_applied_minor, i.tax_breakdown, le.number_prefix,
              exists (select 1 from payment_attempts a where a.invoice_id = i.id and a.status in ('started', 'unknown')) as payment_in_flight
            from invoices i join legal_entities le on le.id = i.legal_entity_id where i.id = $1 for update of i`,
     values: [invoiceId],
@@ -64,12 +65,12 @@ export const creditNotesSql = {
       lines.map((l) => l.totalMinor), lines.map((l) => (l.taxBreakdown === null ? null : JSON.stringify(l.taxBreakdown)))],
   }),
   /**
-   * The invoice's credited total grows; an unpaid invoice credited in full needs no payment any
-   * more (the collector would skip it anyway: it charges total − credited).
+   * The invoice's credited total grows; an unpaid invoice with nothing left due needs no payment
+   * any more (the collector would skip it anyway: it charges total − credited − credit applied).
    */
   creditInvoice: (invoiceId: number, totalMinor: number): Sql => ({
     text: `update invoices set credited_minor = credited_minor + $2,
-             payment_status = case when payment_status in ('pending', 'failed') and total_minor - credited_minor - $2 <= 0
+             payment_status = case when payment_status in ('pending', 'failed') and total_minor - credited_minor - credit_applied_minor - $2 <= 0
                                    then 'not_required' else payment_status end
            where id = $1 returning payment_status, total_minor - credited_minor as left_minor`,
     values: [invoiceId, totalMinor],

@@ -76,7 +76,7 @@ export interface CreditNote {
   createdAt: string;
   lines: CreditNoteLine[];
   /** The invoice as it is now. */
-  invoice: { totalMinor: number; creditedMinor: number; amountDueMinor: number; paymentStatus: string };
+  invoice: { totalMinor: number; creditedMinor: number; creditAppliedMinor: number; amountDueMinor: number; paymentStatus: string };
   /** The stored PDF, once rendered (a worker renders it after issue; `billflow credit-note` at once). */
   pdf: { path: string; sizeBytes: number; sha256: string; pages: number; renderedAt: string } | null;
 }
@@ -92,7 +92,10 @@ function toLine(r: Row): CreditNoteLine {
 }
 
 function toCreditNote(r: Row, lines: CreditNoteLine[]): CreditNote {
-  const invoice = { totalMinor: r.invoice_total_minor, creditedMinor: r.invoice_credited_minor, paymentStatus: r.invoice_payment_status };
+  const invoice = {
+    totalMinor: r.invoice_total_minor, creditedMinor: r.invoice_credited_minor, creditAppliedMinor: r.invoice_credit_applied_minor,
+    paymentStatus: r.invoice_payment_status,
+  };
   return {
     id: r.id, number: r.number, invoiceId: r.invoice_id, invoiceNumber: r.invoice_number, customerId: r.customer_id, currency: r.currency,
     mode: r.mode, reason: r.reason, subtotalMinor: r.subtotal_minor, discountMinor: r.discount_minor, taxMinor: r.tax_minor,
@@ -143,7 +146,7 @@ export async function issueCreditNote(deps: Deps, raw: unknown): Promise<CreditN
     const plan = planCreditNote({
       id: inv.id, number: inv.number, status: inv.status, paymentStatus: inv.payment_status, paymentInFlight: inv.payment_in_flight,
       currency: inv.currency, issueDate: inv.issue_date, totalMinor: inv.total_minor, taxMinor: inv.tax_minor, creditedMinor: inv.credited_minor,
-      taxBreakdown: inv.tax_breakdown ?? [],
+      creditAppliedMinor: inv.credit_applied_minor, taxBreakdown: inv.tax_breakdown ?? [],
       lines: lines.map((l) => ({
         lineNo: l.line_no, description: l.description, quantity: l.quantity, unitAmountMinor: l.unit_amount_minor, amountMinor: l.amount_minor,
         discountMinor: l.discount_minor, taxMinor: l.tax_minor, totalMinor: l.total_minor, taxBreakdown: l.tax_breakdown,

@@ -13,7 +13,7 @@ export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'unknown', 'not_re
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const INVOICE_COLUMNS = `id, number, customer_id, period, source, run_id, legal_entity_id, status, payment_status, currency,
-  subtotal_minor, discount_minor, tax_minor, total_minor, credited_minor, tax_breakdown, issue_date, due_date, period_start, period_end, created_at`;
+  subtotal_minor, discount_minor, tax_minor, total_minor, credited_minor, credit_applied_minor, tax_breakdown, issue_date, due_date, period_start, period_end, created_at`;
 
 export interface Invoice {
   id: number;
@@ -32,7 +32,9 @@ export interface Invoice {
   totalMinor: number;
   /** Taken off by credit notes so far. */
   creditedMinor: number;
-  /** What the customer still owes: total − credited while unpaid; 0 once paid (or not required). */
+  /** Customer credit used against it (src/payments/credit). */
+  creditAppliedMinor: number;
+  /** What the customer still owes: total − credited − credit applied while unpaid; 0 once paid (or not required). */
   amountDueMinor: number;
   taxBreakdown: unknown[];
   issueDate: string;
@@ -50,7 +52,8 @@ export function rowToInvoice(r: Row): Invoice {
     id: r.id, number: r.number, customerId: r.customer_id, period: r.period, source: r.source, runId: r.run_id,
     legalEntityId: r.legal_entity_id, status: r.status, paymentStatus: r.payment_status, currency: r.currency,
     subtotalMinor: r.subtotal_minor, discountMinor: r.discount_minor, taxMinor: r.tax_minor, totalMinor: r.total_minor,
-    creditedMinor: r.credited_minor, amountDueMinor: amountDueMinor({ paymentStatus: r.payment_status, totalMinor: r.total_minor, creditedMinor: r.credited_minor }),
+    creditedMinor: r.credited_minor, creditAppliedMinor: r.credit_applied_minor,
+    amountDueMinor: amountDueMinor({ paymentStatus: r.payment_status, totalMinor: r.total_minor, creditedMinor: r.credited_minor, creditAppliedMinor: r.credit_applied_minor }),
     taxBreakdown: r.tax_breakdown, issueDate: r.issue_date, dueDate: r.due_date, periodStart: r.period_start,
     periodEnd: r.period_end, createdAt: (r.created_at as Date).toISOString(),
   };

@@ -68,6 +68,26 @@ const CHECKS: { name: string; sql: string }[] = [
             on r.ref_id = c.id
           where r.ref_id is null or coalesce(r.receivable, 0) <> c.receivable_minor or coalesce(r.credit, 0) <> c.customer_credit_minor`,
   },
+  {
+    name: 'every credit application is posted for its amount (customer credit Dr / receivable Cr)',
+    sql: `select a.id, a.amount_minor, r.credit, r.receivable from credit_applications a
+          left join (select e.ref_id,
+                       sum(l.amount_minor) filter (where l.account = 'customer_credit') as credit,
+                       -sum(l.amount_minor) filter (where l.account = 'receivable') as receivable
+                     from journal_entries e join journal_lines l on l.entry_id = e.id where e.kind = 'credit_applied' group by e.ref_id) r
+            on r.ref_id = a.id
+          where r.ref_id is null or coalesce(r.credit, 0) <> a.amount_minor or coalesce(r.receivable, 0) <> a.amount_minor`,
+  },
+  {
+    name: "every invoice's applied credit is the sum of its credit applications",
+    sql: `select i.id, i.credit_applied_minor, a.applied from invoices i
+          left join (select invoice_id, sum(amount_minor) as applied from credit_applications group by invoice_id) a on a.invoice_id = i.id
+          where i.credit_applied_minor <> coalesce(a.applied, 0)`,
+  },
+  {
+    name: 'no customer holds negative credit',
+    sql: `select customer_id, currency, credit_minor from customer_balances where credit_minor < 0`,
+  },
 ];
 
 export async function checkLedger(db: pg.Pool | pg.PoolClient): Promise<LedgerReport> {

@@ -64,18 +64,21 @@ export interface ImportSummary {
   duplicates: number;
   appliedMinor: number;
   excessMinor: number;
+  /** Customer credit applied to open invoices after the repayments (src/payments/credit). */
+  creditAppliedMinor: number;
   results: RepaymentResult[];
 }
 
 /** Imports validated rows, each in its own transaction (a repeated file is all duplicates). */
 export async function importRepayments(deps: RepaymentDeps, rows: RepaymentInput[], source: string, onResult?: (r: RepaymentResult) => Promise<void>): Promise<ImportSummary> {
-  const summary: ImportSummary = { rows: rows.length, accepted: 0, duplicates: 0, appliedMinor: 0, excessMinor: 0, results: [] };
+  const summary: ImportSummary = { rows: rows.length, accepted: 0, duplicates: 0, appliedMinor: 0, excessMinor: 0, creditAppliedMinor: 0, results: [] };
   for (const row of rows) {
     const r = await ingestRepayment(deps, row, source);
     if (r.status === 'accepted') summary.accepted++;
     else summary.duplicates++;
     summary.appliedMinor += r.appliedMinor;
     summary.excessMinor += r.excessMinor;
+    summary.creditAppliedMinor += r.creditAppliedMinor;
     summary.results.push(r);
     if (onResult) await onResult(r);
   }

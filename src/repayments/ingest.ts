@@ -3,6 +3,7 @@ import { BillflowError } from '../errors.ts';
 import { inTransaction, lockCustomer, parseInput } from '../customers/index.ts';
 import { postEntries, repaymentEntry } from '../ledger/index.ts';
 import { recordPaidInstallments } from '../loans/index.ts';
+import { applyCustomerCredit } from '../payments/index.ts';
 import { allocate, findDuplicate, type DuplicateDecision } from './duplicates.ts';
 import { repaymentsSql } from './repayments-sql.ts';
 import { repaymentSchema, type RepaymentInput } from './schemas.ts';
@@ -20,6 +21,12 @@ export interface RepaymentResult {
   appliedMinor: number;
   excessMinor: number;
   paidInvoiceIds: number[];
+  /** Customer credit (this excess and any held before) then applied to the open invoices left, oldest first. */
+  creditAppliedMinor: number;
+  /** Invoices that credit paid in full. */
+  creditPaidInvoiceIds: number[];
+  /** What of this repayment's excess the customer still holds as credit afterwards: all a refund may take. */
+  refundableMinor: number;
 }
 
 async function exec(client: pg.PoolClient, sql: { text: string; values: unknown[] }) {
@@ -30,8 +37,11 @@ async function exec(client: pg.PoolClient, sql: { text: string; values: unknown[
  * Records one repayment in one transaction: duplicate check (serialised per customer) →
  * duplicates are recorded as such and change nothing → otherwise open invoices are paid in full
  * oldest first (advancing the loans whose EMIs they bill), the rest becomes customer credit, and
- * the ledger posts cash Dr / receivable Cr / customer credit Cr. Returns what happened; the
- * refund of an excess is a separate saga (refund.ts).
+ * the ledger posts cash Dr / receivable Cr / customer credit Cr → then the customer's credit
+ * (this excess included) is applied to the open invoices left, so a partial repayment reduces
+ * the next invoice's amount due (src/payments/credit). Returns what happened; the refund of what
+ * is left of the excess is a separate saga (refund.ts; docs/decisions.md: credit is applied
+ * before it is refunded).
  */
 export async function ingestRepayment(deps: RepaymentDeps, raw: unknown, source = 'api'): Promise<RepaymentResult> {
   const input = parseInput(repaymentSchema, raw);
@@ -56,7 +66,8 @@ export async function ingestIn(client: pg.PoolClient, deps: RepaymentDeps, input
     receivedAt: input.receivedAt, loanId: input.loanId ?? null, source };
   if (decision.duplicate) {
     const id = (await exec(client, repaymentsSql.insert({ ...row, status: 'duplicate', duplicateOf: decision.of, appliedMinor: 0, excessMinor: 0 }))).rows[0].id;
-    return { repaymentId: id, status: 'duplicate', duplicateOf: decision.of, reason: decision.reason, appliedMinor: 0, excessMinor: 0, paidInvoiceIds: [] };
+    return { repaymentId: id, status: 'duplicate', duplicateOf: decision.of, reason: decision.reason, appliedMinor: 0, excessMinor: 0, paidInvoiceIds: [],
+      creditAppliedMinor: 0, creditPaidInvoiceIds: [], refundableMinor: 0 };
   }
   const open = (await exec(client, repaymentsSql.openInvoices(customer.id, input.currency))).rows.map((r) => ({ id: r.id as number, totalMinor: r.due_minor as number }));
   const split = allocate(input.amountMinor, open);
@@ -66,7 +77,11 @@ export async function ingestIn(client: pg.PoolClient, deps: RepaymentDeps, input
   // EMI invoices paid in full advance their loans (after the balances, as in collection: one lock
   // order); a repayment smaller than the oldest open invoice pays none and advances nothing.
   await recordPaidInstallments(client, split.invoiceIds, new Date(input.receivedAt));
-  await exec(client, repaymentsSql.outbox('repayment.received', id, { repaymentId: id, customerId: customer.id, amountMinor: input.amountMinor,
-    currency: input.currency, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor, paidInvoiceIds: split.invoiceIds }));
-  return { repaymentId: id, status: 'accepted', duplicateOf: null, reason: null, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor, paidInvoiceIds: split.invoiceIds };
+  const credit = await applyCustomerCredit(client, { customerId: customer.id, currency: input.currency, trigger: 'repayment', now: new Date(input.receivedAt) });
+  const result = {
+    appliedMinor: split.appliedMinor, excessMinor: split.excessMinor, paidInvoiceIds: split.invoiceIds, creditAppliedMinor: credit.appliedMinor,
+    creditPaidInvoiceIds: credit.paidInvoiceIds, refundableMinor: Math.min(split.excessMinor, credit.creditLeftMinor),
+  };
+  await exec(client, repaymentsSql.outbox('repayment.received', id, { repaymentId: id, customerId: customer.id, amountMinor: input.amountMinor, currency: input.currency, ...result }));
+  return { repaymentId: id, status: 'accepted', duplicateOf: null, reason: null, ...result };
 }

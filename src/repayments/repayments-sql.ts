@@ -19,11 +19,12 @@ export const repaymentsSql = {
   }),
   /**
    * Open invoices of the customer in the currency, oldest first, with what is due on them (total
-   * less credit notes); those being charged right now are left to the collector.
+   * less credit notes and customer credit applied); those being charged right now are left to the collector.
    */
   openInvoices: (customerId: number, currency: string): Sql => ({
-    text: `select id, total_minor - credited_minor as due_minor from invoices i
-           where customer_id = $1 and currency = $2 and status = 'issued' and payment_status in ('pending', 'failed') and total_minor - credited_minor > 0
+    text: `select id, total_minor - credited_minor - credit_applied_minor as due_minor from invoices i
+           where customer_id = $1 and currency = $2 and status = 'issued' and payment_status in ('pending', 'failed')
+             and total_minor - credited_minor - credit_applied_minor > 0
              and not exists (select 1 from payment_attempts a where a.invoice_id = i.id and a.status in ('started', 'unknown'))
            order by issue_date, id for update skip locked`,
     values: [customerId, currency],
@@ -36,7 +37,7 @@ export const repaymentsSql = {
   }),
   payInvoices: (invoiceIds: number[], repaymentId: number): Sql => ({
     text: `with paid as (update invoices set payment_status = 'paid' where id = any($1::bigint[])
-                         returning id, customer_id, currency, total_minor - credited_minor as due_minor)
+                         returning id, customer_id, currency, total_minor - credited_minor - credit_applied_minor as due_minor)
            insert into payments (kind, invoice_id, customer_id, currency, amount_minor, provider)
            select 'repayment', id, customer_id, currency, due_minor, 'repayment:' || $2::bigint from paid`,
     values: [invoiceIds, repaymentId],

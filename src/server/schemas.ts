@@ -84,7 +84,8 @@ export const invoiceSchema = z
     id, number: z.string(), customerId: id, period: z.string(), source: z.string(), runId: id.nullable(), legalEntityId: z.string(),
     status: z.enum(['issued', 'void']), paymentStatus, currency, subtotalMinor: minor, discountMinor: minor, taxMinor: minor,
     totalMinor: minor, creditedMinor: minor.describe('taken off by credit notes so far'),
-    amountDueMinor: minor.describe('what the customer still owes: total − credited while unpaid, 0 once paid or not required'),
+    creditAppliedMinor: minor.describe('customer credit used against it so far'),
+    amountDueMinor: minor.describe('what the customer still owes: total − credited − credit applied while unpaid, 0 once paid or not required'),
     taxBreakdown: z.array(z.object({ name: z.string(), ratePercent: z.string(), amountMinor: minor })),
     issueDate: date, dueDate: date, periodStart: date, periodEnd: date.describe('exclusive'), createdAt: timestamp,
   })
@@ -105,7 +106,7 @@ export const creditNoteSchema = z
       lineNo: z.int(), invoiceLineNo: z.int().nullable().describe('the invoice line credited; null for an amount credit'), description: z.string(),
       quantity: z.int(), unitAmountMinor: minor, amountMinor: minor, discountMinor: minor, taxMinor: minor, totalMinor: minor, taxBreakdown: taxParts.nullable(),
     })),
-    invoice: z.object({ totalMinor: minor, creditedMinor: minor, amountDueMinor: minor, paymentStatus }).describe('the invoice as it is now'),
+    invoice: z.object({ totalMinor: minor, creditedMinor: minor, creditAppliedMinor: minor, amountDueMinor: minor, paymentStatus }).describe('the invoice as it is now'),
     pdf: z.object({ path: z.string(), sizeBytes: z.int(), sha256: z.string(), pages: z.int(), renderedAt: timestamp }).nullable()
       .describe('the stored PDF; null until a worker has rendered it'),
   })

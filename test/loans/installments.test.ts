@@ -116,16 +116,17 @@ describe('loan repayments move loans', { concurrency: false }, () => {
     assert.deepEqual(lateOct.lines.map((l) => [l.kind, l.loan_id, l.installment_seq]),
       [['emi_principal', lateLoan, 2], ['emi_interest', lateLoan, 2], ['late_fee', lateLoan, 1]]);
 
-    // A partial repayment (less than the EMI invoice) pays no invoice: it is customer credit, the loan stays.
+    // A partial repayment (less than the EMI invoice) pays no invoice in full: it is customer credit,
+    // applied at once to the open EMI invoice (its amount due falls); the loan stays.
     const partial = await ingestRepayment(repaymentDeps(db), { customerId: payer, currency: 'INR', channel: 'upi', amountMinor: 10_000, externalRef: 'UTR-PART', receivedAt: '2026-11-03T10:00:00Z' });
-    assert.deepEqual([partial.status, partial.appliedMinor, partial.excessMinor, partial.paidInvoiceIds], ['accepted', 0, 10_000, []]);
+    assert.deepEqual([partial.status, partial.appliedMinor, partial.excessMinor, partial.paidInvoiceIds, partial.creditAppliedMinor], ['accepted', 0, 10_000, [], 10_000]);
     assert.deepEqual(await loanState(db, payerLoan), [1, 'active']);
-    assert.equal((await getBalance(db.pool, payer, 'INR')).creditMinor, 10_000);
+    assert.deepEqual(await getBalance(db.pool, payer, 'INR').then((b) => [b.receivableMinor, b.creditMinor]), [oct.totalMinor - 10_000, 0]);
 
     // A repayment covering the EMI invoice (API ingest): +1. The same repayment again is a duplicate: still +1.
     const repay = { customerId: payer, currency: 'INR', channel: 'bank_transfer', amountMinor: oct.totalMinor, externalRef: 'UTR-OCT', receivedAt: '2026-11-05T10:00:00Z' };
     const first = await ingestRepayment(repaymentDeps(db), repay);
-    assert.deepEqual([first.status, first.paidInvoiceIds], ['accepted', [oct.id]]);
+    assert.deepEqual([first.status, first.paidInvoiceIds, first.excessMinor], ['accepted', [oct.id], 10_000], 'the invoice was 10,000 short of its total');
     assert.deepEqual(await loanState(db, payerLoan), [2, 'active']);
     const second = await ingestRepayment(repaymentDeps(db), repay);
     assert.deepEqual([second.status, second.duplicateOf], ['duplicate', first.repaymentId]);
@@ -159,6 +160,24 @@ describe('loan repayments move loans', { concurrency: false }, () => {
     assert.deepEqual(await loanState(db, lateLoan), [0, 'active']);
     assert.equal((await invoiceOf(db, late, '2026-12'))!.lines.filter((l) => l.kind === 'late_fee').length, 3);
     await assertLedgerOk(db, 'after the December run');
+  });
+
+  it('customer credit that covers an EMI invoice pays it at collect, without a charge, and advances the loan', async () => {
+    const customerId = await borrower('success');
+    const loanId = await loanFor(customerId, 1);
+    // Money sent before anything is billed: all of it is credit.
+    const upfront = await ingestRepayment(repaymentDeps(db), { customerId, currency: 'INR', channel: 'upi', amountMinor: 3_100_000, externalRef: 'UTR-UPFRONT', receivedAt: '2026-09-20T10:00:00Z' });
+    assert.deepEqual([upfront.excessMinor, upfront.creditAppliedMinor], [3_100_000, 0]);
+    await bill(db, '2026-09', '2026-10-01');
+    const inv = (await invoiceOf(db, customerId, '2026-09'))!;
+    assert.ok(inv.totalMinor > 3_000_000 && inv.totalMinor < 3_100_000, `EMI invoice of ${inv.totalMinor}`);
+    const collected = await collect(paymentDeps(db.pool, paymentSettings()), { invoiceIds: [inv.id] });
+    assert.deepEqual([collected.attempts, collected.paidByCredit, collected.creditAppliedMinor], [0, 1, inv.totalMinor]);
+    assert.deepEqual(await loanState(db, loanId), [1, 'closed']);
+    const charges = (await db.pool.query(`select count(*)::int as n from sandbox_charges where reference = $1`, [String(inv.id)])).rows[0].n;
+    assert.equal(charges, 0);
+    assert.deepEqual(await getBalance(db.pool, customerId, 'INR').then((b) => [b.receivableMinor, b.creditMinor]), [0, 3_100_000 - inv.totalMinor]);
+    await assertLedgerOk(db, 'after credit paid the EMI');
   });
 
   it('a charge whose answer was lost advances the loan when the janitor settles it, never twice', async () => {

@@ -4,6 +4,7 @@ import { startTestApi, type TestApi } from '../api/support.ts';
 import { collect } from '../../src/payments/index.ts';
 import { customerWithInvoice, deps, settings } from './support.ts';
 import { runCli } from '../support/cli.ts';
+import { createAdHocInvoice } from '../../src/billing/adhoc.ts';
 
 describe('failed-payment workflow and repayments over HTTP', () => {
   let api: TestApi;
@@ -47,6 +48,25 @@ describe('failed-payment workflow and repayments over HTTP', () => {
     assert.equal(bad.status, 400);
     const balance = await api.request('GET', `/api/v1/customers/${customerId}/balance?currency=INR`);
     assert.deepEqual([balance.json.receivableMinor, balance.json.creditMinor], [0, 100]);
+  });
+
+  it("applies a customer's credit on request: oldest invoice in full, part of the next", async () => {
+    const { customerId, totalMinor } = await customerWithInvoice(api.db.pool, null, 'http-credit');
+    const paid = await api.request('POST', '/api/v1/repayments', { body: {
+      customerId, amountMinor: totalMinor + 150_000, currency: 'INR', channel: 'upi', externalRef: 'UTR-HTTP-CREDIT', receivedAt: '2026-12-05T10:00:00Z',
+    } });
+    assert.deepEqual([paid.status, paid.json.excessMinor, paid.json.creditAppliedMinor, paid.json.refundableMinor], [201, 150_000, 0, 150_000]);
+    const older = await createAdHocInvoice({ db: api.db.pool }, { customerId, items: [{ productId: 'P1', quantity: 1, price: 89900, productName: 'Shirt' }], source: 'api:http-credit-1' });
+    const newer = await createAdHocInvoice({ db: api.db.pool }, { customerId, items: [{ productId: 'P1', quantity: 1, price: 89900, productName: 'Shirt' }], source: 'api:http-credit-2' });
+    const applied = await api.request('POST', `/api/v1/customers/${customerId}/apply-credit`);
+    assert.equal(applied.status, 200, applied.text);
+    assert.deepEqual(applied.json.applications.map((a: { invoiceId: number; amountMinor: number; amountDueMinor: number }) => [a.invoiceId, a.amountMinor, a.amountDueMinor]),
+      [[older.id, 106082, 0], [newer.id, 150_000 - 106082, 106082 - (150_000 - 106082)]]);
+    assert.deepEqual([applied.json.appliedMinor, applied.json.creditLeftMinor, applied.json.paidInvoiceIds], [150_000, 0, [older.id]]);
+    const invoice = await api.request('GET', `/api/v1/invoices/${newer.id}`);
+    assert.deepEqual([invoice.json.paymentStatus, invoice.json.creditAppliedMinor, invoice.json.amountDueMinor], ['pending', 43_918, 62_164]);
+    const missing = await api.request('POST', '/api/v1/customers/999999999/apply-credit');
+    assert.deepEqual([missing.status, missing.json.code], [404, 'customer_not_found']);
   });
 
   it('offers the same workflow on the CLI', async () => {

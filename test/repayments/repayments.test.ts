@@ -32,14 +32,16 @@ describe('repayments', { concurrency: false }, () => {
     const pay = { customerId, currency: 'INR', channel: 'upi' };
     const r1 = await ingestRepayment(deps, { ...pay, amountMinor: totalMinor + 5000, externalRef: 'UTR-1', receivedAt: at(0) });
     assert.deepEqual({ s: r1.status, applied: r1.appliedMinor, excess: r1.excessMinor, paid: r1.paidInvoiceIds }, { s: 'accepted', applied: totalMinor, excess: 5000, paid: [invoiceId] });
-    assert.deepEqual(await getBalance(db.pool, customerId, 'INR').then((b) => [b.receivableMinor, b.creditMinor]), [second.totalMinor, 5000]);
+    // The excess is then applied to the second invoice at once: 5000 off its amount due, no credit left.
+    assert.deepEqual([r1.creditAppliedMinor, r1.creditPaidInvoiceIds, r1.refundableMinor], [5000, [], 0]);
+    assert.deepEqual(await getBalance(db.pool, customerId, 'INR').then((b) => [b.receivableMinor, b.creditMinor]), [second.totalMinor - 5000, 0]);
     const sameRef = await ingestRepayment(deps, { ...pay, amountMinor: 999, externalRef: 'UTR-1', receivedAt: at(3 * 24 * 60) });
     assert.deepEqual([sameRef.status, sameRef.duplicateOf, sameRef.reason], ['duplicate', r1.repaymentId, 'same_external_ref']);
     const noRef = await ingestRepayment(deps, { ...pay, amountMinor: totalMinor + 5000, receivedAt: at(5) });
     assert.deepEqual([noRef.status, noRef.reason], ['duplicate', 'same_amount_channel_in_window']);
     const twin = await ingestRepayment(deps, { ...pay, amountMinor: totalMinor + 5000, externalRef: 'UTR-2', receivedAt: at(5) });
     assert.equal(twin.status, 'accepted', 'an equal payment with its own reference is legitimate');
-    assert.deepEqual(twin.paidInvoiceIds, [second.id]);
+    assert.deepEqual([twin.paidInvoiceIds, twin.appliedMinor, twin.excessMinor], [[second.id], second.totalMinor - 5000, 10000]);
     const later = await ingestRepayment(deps, { ...pay, amountMinor: 700, receivedAt: at(30) });
     assert.equal(later.status, 'accepted', 'outside the window');
     assert.equal((await checkLedger(db.pool)).ok, true);
@@ -77,7 +79,7 @@ describe('repayments', { concurrency: false }, () => {
     writeFileSync(file, csv);
     const first = await runCli(['repayments', 'import', file, '--json'], { databaseUrl: db.url });
     assert.equal(first.code, 0, first.stderr);
-    assert.deepEqual(JSON.parse(first.stdout), { rows: 5, accepted: 5, duplicates: 0, appliedMinor: customers.reduce((s, c) => s + c.totalMinor, 0), excessMinor: 0, refunds: 0 });
+    assert.deepEqual(JSON.parse(first.stdout), { rows: 5, accepted: 5, duplicates: 0, appliedMinor: customers.reduce((s, c) => s + c.totalMinor, 0), excessMinor: 0, creditAppliedMinor: 0, refunds: 0 });
     const second = await runCli(['repayments', 'import', file, '--json'], { databaseUrl: db.url });
     assert.equal(JSON.parse(second.stdout).duplicates, 5);
     const before = Number((await db.pool.query('select count(*) as n from repayments')).rows[0].n);

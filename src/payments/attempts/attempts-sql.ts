@@ -13,7 +13,7 @@ export const attemptsSql = {
   /** Invoices with nothing to collect (a zero total, or credited in full) need no payment. */
   markNotRequired: (f: ClaimFilter): Sql => ({
     text: `update invoices set payment_status = 'not_required'
-           where payment_status = 'pending' and status = 'issued' and total_minor - credited_minor <= 0
+           where payment_status = 'pending' and status = 'issued' and total_minor - credited_minor - credit_applied_minor <= 0
              and ($1::bigint[] is null or id = any($1)) and ($2::bigint is null or run_id = $2)`,
     values: [f.invoiceIds, f.runId],
   }),
@@ -22,7 +22,8 @@ export const attemptsSql = {
    * provider call. Row locks (skip locked) keep two collectors apart; the in-flight unique index
    * is the backstop. The attempt key is the invoice and attempt number: a retried claim of the
    * same attempt can never mint a second key. The amount is what is due: the total less credit
-   * notes (credited_minor; a credit note waits while an attempt is in flight, so it cannot change).
+   * notes (credited_minor) and customer credit applied (credit_applied_minor); neither changes
+   * while an attempt is in flight (a credit note waits, credit application skips the invoice).
    * Only customers charged automatically: a send_invoice customer pays by transfer (repayments),
    * read at claim time so a revoked mandate stops the charges of their open invoices too.
    * Always one row at least: `candidates` is how many due invoices the claim locked; with no
@@ -30,10 +31,10 @@ export const attemptsSql = {
    */
   claim: (f: ClaimFilter, provider: string, trigger: string, limit: number, now: Date, afterId: number): Sql => ({
     text: `with due as (
-             select i.id, i.currency, i.total_minor - i.credited_minor as due_minor from invoices i
+             select i.id, i.currency, i.total_minor - i.credited_minor - i.credit_applied_minor as due_minor from invoices i
              join customers cm on cm.id = i.customer_id and cm.collection_method = 'charge_automatically'
              left join payment_schedules s on s.invoice_id = i.id
-             where i.payment_status = 'pending' and i.status = 'issued' and i.total_minor - i.credited_minor > 0 and i.id > $6
+             where i.payment_status = 'pending' and i.status = 'issued' and i.total_minor - i.credited_minor - i.credit_applied_minor > 0 and i.id > $6
                and ($1::bigint[] is null or i.id = any($1)) and ($2::bigint is null or i.run_id = $2)
                and (s.next_attempt_at is null or s.next_attempt_at <= $5)
                and not exists (select 1 from payment_attempts a where a.invoice_id = i.id and a.status in ('started', 'unknown'))

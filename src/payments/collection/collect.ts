@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Log } from '../../log.ts';
 import { attemptsSql, type ClaimFilter } from '../attempts/attempts-sql.ts';
 import { recordOutcomes, type RecordCounts } from '../attempts/record.ts';
+import { applyCreditBeforeCollect } from '../credit/before-collect.ts';
 import { planOutcomes, type FinalOutcome } from '../dunning/plan.ts';
 import { sweepOrphans } from '../janitor/janitor.ts';
 import type { ChargeOutcome, ChargeRequest, PaymentProvider } from '../providers/types.ts';
@@ -29,6 +30,9 @@ export interface CollectInput {
 export interface CollectSummary extends RecordCounts {
   attempts: number;
   notRequired: number;
+  /** Customer credit applied before claiming (minor units, all currencies) and the invoices it paid in full. */
+  creditAppliedMinor: number;
+  paidByCredit: number;
   durationMs: number;
 }
 
@@ -68,11 +72,12 @@ function chargeRequest(provider: string, c: Claimed): ChargeRequest {
 }
 
 /**
- * Collects due invoices: claim a batch and write its attempt rows (one transaction) → call the
- * provider for each, with bounded concurrency, a per-provider rate limit and a call timeout →
- * record every outcome, payment and ledger posting (one transaction). A crash between the two
- * transactions leaves attempts 'started': they are never charged again, the janitor asks the
- * provider what happened (sweepOrphans, then resolveUnknown).
+ * Collects due invoices: customers' credit applied first (before-collect.ts) → claim a batch and
+ * write its attempt rows (one transaction) → call the provider for each, with bounded
+ * concurrency, a per-provider rate limit and a call timeout → record every outcome, payment and
+ * ledger posting (one transaction). A crash between the two transactions leaves attempts
+ * 'started': they are never charged again, the janitor asks the provider what happened
+ * (sweepOrphans, then resolveUnknown).
  */
 export async function collect(deps: CollectDeps, input: CollectInput = {}): Promise<CollectSummary> {
   const start = performance.now();
@@ -80,8 +85,11 @@ export async function collect(deps: CollectDeps, input: CollectInput = {}): Prom
   const filter: ClaimFilter = { invoiceIds: input.invoiceIds ?? null, runId: input.runId ?? null };
   const limiter = deps.limiter ?? limiterFor(pool, provider.name, settings.ratePerSec);
   await sweepOrphans(deps);
+  const credit = await applyCreditBeforeCollect(deps, filter);
   const notRequired = (await pool.query(attemptsSql.markNotRequired(filter))).rowCount ?? 0;
-  const total: CollectSummary = { attempts: 0, paid: 0, retry: 0, failed: 0, unknown: 0, notRequired, durationMs: 0 };
+  const total: CollectSummary = {
+    attempts: 0, paid: 0, retry: 0, failed: 0, unknown: 0, notRequired, creditAppliedMinor: credit.appliedMinor, paidByCredit: credit.paidInvoices, durationMs: 0,
+  };
   let afterId = 0;
   const budget = input.maxAttempts ?? Number.MAX_SAFE_INTEGER;
   let lostClaims = 0;
