@@ -8,7 +8,7 @@
  * (an `invoice.paid` event saying so) and advances the loan whose EMI it bills.
  */
 import type pg from 'pg';
-import { notFound } from '../../customers/index.ts';
+import { inTransaction, notFound } from '../../customers/index.ts';
 import { creditAppliedEntry, postEntries } from '../../ledger/index.ts';
 import { recordPaidInstallments } from '../../loans/index.ts';
 import { creditSql, type CreditTrigger } from './credit-sql.ts';
@@ -75,18 +75,9 @@ export async function applyCreditNow(
   deps: { pool: pg.Pool; clock: { now(): Date } },
   input: { customerId: number; currency?: string | undefined; trigger: 'api' | 'cli' },
 ): Promise<CreditApplicationResult> {
-  const client = await deps.pool.connect();
-  try {
-    await client.query('begin');
+  return inTransaction(deps.pool, async (client) => {
     const customer = (await client.query<{ currency: string }>('select currency from customers where id = $1 for share', [input.customerId])).rows[0];
     if (customer === undefined) throw notFound('customer', [{ field: 'customerId', message: `no customer with id ${input.customerId}` }]);
-    const result = await applyCustomerCredit(client, { customerId: input.customerId, currency: input.currency ?? customer.currency, trigger: input.trigger, now: deps.clock.now() });
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return applyCustomerCredit(client, { customerId: input.customerId, currency: input.currency ?? customer.currency, trigger: input.trigger, now: deps.clock.now() });
+  });
 }
