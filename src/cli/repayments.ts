@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createProvider } from '../payments/index.ts';
-import { importRepayments, parseRepaymentFile, refundExcess, resumeRefunds } from '../repayments/index.ts';
+import { importRepayments, parseRepaymentFile, refundRepaymentExcess, resumeRefunds } from '../repayments/index.ts';
 import { openContext, type GlobalOptions } from './context.ts';
 
 /** `billflow repayments import FILE` and `billflow repayments refunds` (resume open refund sagas). */
@@ -23,7 +23,7 @@ export function registerRepayments(program: Command, global: () => GlobalOptions
         const summary = await importRepayments({ pool: ctx.pool, settings: settings.repayments }, rows, `import:${file.split('/').pop()}`, async (r) => {
           if (!settings.repayments.refundExcess || r.status !== 'accepted' || r.refundableMinor === 0) return; // credit is applied before it is refunded
           const row = (await ctx.pool.query('select customer_id, currency from repayments where id = $1', [r.repaymentId])).rows[0];
-          const saga = await refundExcess({ pool: ctx.pool, provider }, { repaymentId: r.repaymentId, customerId: row.customer_id, currency: row.currency, amountMinor: r.refundableMinor });
+          const saga = await refundRepaymentExcess({ pool: ctx.pool, provider }, { repaymentId: r.repaymentId, customerId: row.customer_id, currency: row.currency, amountMinor: r.refundableMinor });
           if (saga.status === 'posted') refunds++;
         });
         await provider.close();

@@ -10,5 +10,5 @@ export { ingestRepayment } from './ingest.ts';
 export type { RepaymentDeps, RepaymentResult } from './ingest.ts';
 export { importRepayments, parseRepaymentFile } from './import.ts';
 export type { ImportSummary } from './import.ts';
-export { refundExcess, resumeRefunds } from './refund.ts';
-export type { RefundDeps, RefundSagaResult } from './refund.ts';
+export { refundExcess, refundRepaymentExcess, resumeRefunds } from './refund.ts';
+export type { NotRefunded, RefundDeps, RefundSagaResult } from './refund.ts';

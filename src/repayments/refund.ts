@@ -99,6 +99,36 @@ async function settleExisting(pool: pg.Pool, intentId: number): Promise<RefundSa
   return { intentId, status: row.status, providerRef: row.provider_ref, failure: row.failure };
 }
 
+/** A repayment's excess not refunded because the credit was used meanwhile (no intent written). */
+export interface NotRefunded {
+  intentId: null;
+  status: 'not_refunded';
+  providerRef: null;
+  failure: string;
+}
+
+/** Balance-version conflicts retried before giving up (each retry reads the balance afresh). */
+const REFUND_CONFLICT_RETRIES = 3;
+
+/**
+ * The saga for a repayment just recorded, as the API and the file import run it: between the
+ * repayment's commit and the intent another applier (a collector, apply-credit) may use the
+ * credit. A version conflict is retried with a fresh read; credit no longer there ends in
+ * 'not_refunded' (no intent, nothing posted), not an error — the repayment is recorded either way,
+ * and the credit went to what the customer owed.
+ */
+export async function refundRepaymentExcess(deps: RefundDeps, r: { repaymentId: number; customerId: number; currency: string; amountMinor: number }): Promise<RefundSagaResult | NotRefunded> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await refundExcess(deps, r);
+    } catch (error) {
+      if (!(error instanceof BillflowError)) throw error;
+      if (error.code === 'insufficient_credit') return { intentId: null, status: 'not_refunded', providerRef: null, failure: error.message };
+      if (error.code !== 'balance_conflict' || attempt >= REFUND_CONFLICT_RETRIES) throw error;
+    }
+  }
+}
+
 /** Repeats step 2 (same key) and 3 for intents left open by an unknown answer or a crash. */
 export async function resumeRefunds(deps: RefundDeps, limit = 100): Promise<RefundSagaResult[]> {
   const open = (await deps.pool.query(`select id, repayment_id, customer_id, currency, amount_minor from refund_intents where status = 'intent' order by id limit $1`, [limit])).rows;

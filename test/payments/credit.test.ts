@@ -5,7 +5,7 @@ import { runCli } from '../support/cli.ts';
 import { createAdHocInvoice } from '../../src/billing/adhoc.ts';
 import { checkLedger, getBalance } from '../../src/ledger/index.ts';
 import { applyCreditNow, collect, createProvider, paymentsSettingsSchema } from '../../src/payments/index.ts';
-import { ingestRepayment, refundExcess } from '../../src/repayments/index.ts';
+import { ingestRepayment, refundExcess, refundRepaymentExcess } from '../../src/repayments/index.ts';
 import { getInvoice, issueCreditNote } from '../../src/invoices/index.ts';
 import { customerWithInvoice, deps, settings } from './support.ts';
 
@@ -128,6 +128,9 @@ describe('customer credit applied to open invoices', { concurrency: false }, () 
     assert.deepEqual(await sandboxCharges(db, heldInvoice.id), [106082 - 2_500]);
     await assert.rejects(refundExcess({ pool: db.pool, provider }, { repaymentId: heldRepayment, customerId: held.customerId, currency: 'INR', amountMinor: 2_500 }),
       (e: Error & { code?: string }) => e.code === 'insufficient_credit');
+    // As the API and the import run it (credit used between the repayment and its refund): not refunded, no error.
+    assert.deepEqual(await refundRepaymentExcess({ pool: db.pool, provider }, { repaymentId: heldRepayment, customerId: held.customerId, currency: 'INR', amountMinor: 2_500 }),
+      { intentId: null, status: 'not_refunded', providerRef: null, failure: `customer ${held.customerId} has 0 of credit, less than the 2500 to refund` });
     assert.equal((await getBalance(db.pool, held.customerId, 'INR')).creditMinor, 0);
     assert.equal(Number((await db.pool.query(`select count(*) as n from refund_intents where customer_id = any($1)`, [[c.customerId, held.customerId]])).rows[0].n), 0);
     await provider.close();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordIdSchema } from '../../customers/index.ts';
 import { getBalance } from '../../ledger/index.ts';
 import { applyCreditNow, createProvider } from '../../payments/index.ts';
-import { ingestRepayment, refundExcess, repaymentSchema, type RepaymentResult } from '../../repayments/index.ts';
+import { ingestRepayment, refundRepaymentExcess, repaymentSchema, type RepaymentResult } from '../../repayments/index.ts';
 import { defineRoute, type ServerDeps } from '../route.ts';
 
 const tag = 'Payments';
@@ -15,7 +15,11 @@ const repaymentResultSchema = z.object({
   creditAppliedMinor: z.int().describe("customer credit (this excess and any held before) then applied to the customer's open invoices, oldest first"),
   creditPaidInvoiceIds: z.array(z.int()).describe('invoices that credit paid in full'),
   refundableMinor: z.int().describe('what of this excess the customer still holds as credit afterwards (refunded when payments.repayments.refundExcess is on)'),
-  refund: z.object({ intentId: z.int(), status: z.string(), providerRef: z.string().nullable(), failure: z.string().nullable() }).nullable(),
+  refund: z.object({
+    intentId: z.int().nullable().describe('null when not_refunded'),
+    status: z.string().describe("intent | posted | compensated; not_refunded when the credit was used meanwhile (by a collector or apply-credit) before the refund could start"),
+    providerRef: z.string().nullable(), failure: z.string().nullable(),
+  }).nullable(),
 }).meta({ id: 'RepaymentResult' });
 
 const creditApplicationSchema = z.object({
@@ -34,7 +38,7 @@ async function ingest(deps: ServerDeps, body: z.output<typeof repaymentSchema>):
   if (!settings.repayments.refundExcess || r.status !== 'accepted' || r.refundableMinor === 0) return { ...r, refund: null };
   const provider = createProvider(deps.pool, settings);
   try {
-    const refund = await refundExcess({ pool: deps.pool, provider }, { repaymentId: r.repaymentId, customerId: body.customerId, currency: body.currency, amountMinor: r.refundableMinor });
+    const refund = await refundRepaymentExcess({ pool: deps.pool, provider }, { repaymentId: r.repaymentId, customerId: body.customerId, currency: body.currency, amountMinor: r.refundableMinor });
     return { ...r, refund };
   } finally {
     await provider.close();
