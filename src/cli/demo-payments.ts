@@ -79,7 +79,7 @@ async function repaymentsForDemo(ctx: CliContext, runId: number, out: (line: str
   const paid = summary.results.reduce((n, r) => n + r.paidInvoiceIds.length, 0);
   const credit = new Map<string, number>();
   summary.results.forEach((r, k) => {
-    if (r.excessMinor > 0) credit.set(rows[k]!.currency, (credit.get(rows[k]!.currency) ?? 0) + r.excessMinor);
+    if (r.refundableMinor > 0) credit.set(rows[k]!.currency, (credit.get(rows[k]!.currency) ?? 0) + r.refundableMinor);
   });
   const awaiting = (await ctx.pool.query<{ n: number }>(`select count(*)::int as n from invoices i join customers c on c.id = i.customer_id
     where i.run_id = $1 and c.collection_method = 'send_invoice' and i.payment_status = 'pending'`, [runId])).rows[0]!.n;

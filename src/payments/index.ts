@@ -6,6 +6,7 @@ export { collect } from './collection/collect.ts';
 export type { CollectDeps, CollectInput, CollectSummary } from './collection/collect.ts';
 export { applyCustomerCredit, applyCreditNow, MAX_INVOICES_PER_APPLICATION } from './credit/apply.ts';
 export type { CreditApplicationResult } from './credit/apply.ts';
+export { creditSql } from './credit/credit-sql.ts';
 export type { CreditTrigger } from './credit/credit-sql.ts';
 export { planCreditApplication } from './credit/plan.ts';
 export { queueCollection, scheduleJanitor, COLLECT_TASK, JANITOR_TASK } from './collection/queue.ts';

@@ -3,7 +3,7 @@ import { BillflowError } from '../errors.ts';
 import { inTransaction, lockCustomer, parseInput } from '../customers/index.ts';
 import { postEntries, repaymentEntry } from '../ledger/index.ts';
 import { recordPaidInstallments } from '../loans/index.ts';
-import { applyCustomerCredit } from '../payments/index.ts';
+import { applyCustomerCredit, creditSql, MAX_INVOICES_PER_APPLICATION } from '../payments/index.ts';
 import { allocate, findDuplicate, type DuplicateDecision } from './duplicates.ts';
 import { repaymentsSql } from './repayments-sql.ts';
 import { repaymentSchema, type RepaymentInput } from './schemas.ts';
@@ -69,7 +69,7 @@ export async function ingestIn(client: pg.PoolClient, deps: RepaymentDeps, input
     return { repaymentId: id, status: 'duplicate', duplicateOf: decision.of, reason: decision.reason, appliedMinor: 0, excessMinor: 0, paidInvoiceIds: [],
       creditAppliedMinor: 0, creditPaidInvoiceIds: [], refundableMinor: 0 };
   }
-  const open = (await exec(client, repaymentsSql.openInvoices(customer.id, input.currency))).rows.map((r) => ({ id: r.id as number, totalMinor: r.due_minor as number }));
+  const open = (await exec(client, creditSql.openInvoices(customer.id, input.currency, MAX_INVOICES_PER_APPLICATION))).rows.map((r) => ({ id: r.id as number, totalMinor: r.due_minor as number }));
   const split = allocate(input.amountMinor, open);
   const id = (await exec(client, repaymentsSql.insert({ ...row, status: 'accepted', duplicateOf: null, appliedMinor: split.appliedMinor, excessMinor: split.excessMinor }))).rows[0].id as number;
   if (split.invoiceIds.length > 0) await exec(client, repaymentsSql.payInvoices(split.invoiceIds, id));

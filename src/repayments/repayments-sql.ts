@@ -17,18 +17,6 @@ export const repaymentsSql = {
                   and received_at between $5::timestamptz - make_interval(secs => $6 / 1000.0) and $5::timestamptz + make_interval(secs => $6 / 1000.0)))`,
     values: [customerId, externalRef, amountMinor, channel, receivedAt, windowMs],
   }),
-  /**
-   * Open invoices of the customer in the currency, oldest first, with what is due on them (total
-   * less credit notes and customer credit applied); those being charged right now are left to the collector.
-   */
-  openInvoices: (customerId: number, currency: string): Sql => ({
-    text: `select id, total_minor - credited_minor - credit_applied_minor as due_minor from invoices i
-           where customer_id = $1 and currency = $2 and status = 'issued' and payment_status in ('pending', 'failed')
-             and total_minor - credited_minor - credit_applied_minor > 0
-             and not exists (select 1 from payment_attempts a where a.invoice_id = i.id and a.status in ('started', 'unknown'))
-           order by issue_date, id for update skip locked`,
-    values: [customerId, currency],
-  }),
   insert: (r: { customerId: number; currency: string; amountMinor: number; channel: string; externalRef: string | null; receivedAt: string; status: string;
     duplicateOf: number | null; appliedMinor: number; excessMinor: number; loanId: number | null; source: string }): Sql => ({
     text: `insert into repayments (customer_id, currency, amount_minor, channel, external_ref, received_at, status, duplicate_of, applied_minor, excess_minor, loan_id, source)

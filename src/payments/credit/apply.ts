@@ -11,10 +11,11 @@ import type pg from 'pg';
 import { inTransaction, notFound } from '../../customers/index.ts';
 import { creditAppliedEntry, postEntries } from '../../ledger/index.ts';
 import { recordPaidInstallments } from '../../loans/index.ts';
+import { attemptsSql } from '../attempts/attempts-sql.ts';
 import { creditSql, type CreditTrigger } from './credit-sql.ts';
 import { planCreditApplication } from './plan.ts';
 
-/** Open invoices one application looks at (a customer has a handful; the rest waits for the next). */
+/** Open invoices one credit application or repayment allocation looks at (a customer has a handful; the rest waits for the next). */
 export const MAX_INVOICES_PER_APPLICATION = 1_000;
 
 export interface CreditApplicationResult {
@@ -55,12 +56,12 @@ export async function applyCustomerCredit(
   // Loans after the balances, as in collection and repayments: one lock order.
   await recordPaidInstallments(client, paidInvoiceIds, now);
   const applications = rows.map((r) => ({ id: r.id, invoiceId: r.invoice_id, amountMinor: r.amount_minor, amountDueMinor: Math.max(0, dueAfter.get(r.invoice_id) ?? 0) }));
-  await exec(client, creditSql.outbox('invoice.credit_applied', applications.map((x) => x.invoiceId), applications.map((x) => JSON.stringify({
+  await exec(client, attemptsSql.outbox('invoice.credit_applied', applications.map((x) => x.invoiceId), applications.map((x) => JSON.stringify({
     creditApplicationId: x.id, invoiceId: x.invoiceId, customerId, currency, amountMinor: x.amountMinor, amountDueMinor: x.amountDueMinor, trigger: input.trigger,
   }))));
   const paid = applications.filter((x) => paidInvoiceIds.includes(x.invoiceId));
   if (paid.length > 0) {
-    await exec(client, creditSql.outbox('invoice.paid', paid.map((x) => x.invoiceId), paid.map((x) => JSON.stringify({
+    await exec(client, attemptsSql.outbox('invoice.paid', paid.map((x) => x.invoiceId), paid.map((x) => JSON.stringify({
       invoiceId: x.invoiceId, paidBy: 'customer_credit', creditApplicationId: x.id, amountMinor: x.amountMinor,
     }))));
   }

@@ -15,7 +15,7 @@ export const creditSql = {
   /**
    * Open invoices of the customer in the currency, oldest first, with what is due on them; those
    * being charged right now (an attempt in flight or of unknown outcome) are the collector's,
-   * and rows another transaction holds are skipped (the same rule as repayments).
+   * and rows another transaction holds are skipped. Repayments allocate over the same list.
    */
   openInvoices: (customerId: number, currency: string, limit: number): Sql => ({
     text: `select i.id, ${due('i')} as due_minor from invoices i
@@ -51,9 +51,5 @@ export const creditSql = {
                            and ($1::bigint[] is null or i.id = any($1)) and ($2::bigint is null or i.run_id = $2))
            order by b.customer_id, b.currency limit $5`,
     values: [f.invoiceIds, f.runId, after.customerId, after.currency, limit],
-  }),
-  outbox: (topic: string, aggregateIds: number[], payloads: string[]): Sql => ({
-    text: `insert into outbox_events (topic, aggregate_id, payload) select $1, * from unnest($2::bigint[], $3::json[])`,
-    values: [topic, aggregateIds, payloads],
   }),
 };
